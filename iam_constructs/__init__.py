@@ -1,0 +1,24 @@
+"""iam_constructs: IAM users, groups and credentials for AWS CDK, secure by default."""
+
+from . import _jsii_env  # noqa: F401  (must precede the first aws_cdk import)
+from .credentials import GENERATED, PARAMETER, AccessKeySlot, ConsoleAccess, CredentialsKey
+from .errors import IamConstructsError, Problem
+from .group import IamGroup
+from .mfa import MfaEnforcementPolicy, SelfServiceCredentialsPolicy
+from .password_policy import PasswordPolicy
+from .user import IamUser
+
+__all__ = [
+    "AccessKeySlot",
+    "ConsoleAccess",
+    "CredentialsKey",
+    "GENERATED",
+    "IamConstructsError",
+    "IamGroup",
+    "IamUser",
+    "MfaEnforcementPolicy",
+    "PARAMETER",
+    "PasswordPolicy",
+    "Problem",
+    "SelfServiceCredentialsPolicy",
+]

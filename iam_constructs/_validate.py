@@ -1,0 +1,100 @@
+"""Checks shared by the constructs; each adds problems to a collector and never raises."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from typing import Any, Mapping
+
+from . import limits
+from ._tokens import is_unresolved, resolved_length_estimate
+from .errors import ProblemCollector, show
+
+
+def check_name(p: ProblemCollector, field: str, value: Any, *, max_len: int, kind: str) -> None:
+    if is_unresolved(value):
+        return
+    if not isinstance(value, str) or not value:
+        p.add(field, f"{show(value)} is not a {kind} name; give a non-empty string")
+        return
+    if len(value) > max_len:
+        p.add(field, f"{show(value)} is {len(value)} characters; IAM allows at most {max_len}")
+    if not limits.NAME_PATTERN.match(value):
+        p.add(field, f"{show(value)} has characters IAM refuses; use letters, digits and _+=,.@-")
+
+
+def check_path(p: ProblemCollector, field: str, value: Any) -> None:
+    if is_unresolved(value):
+        return
+    if not isinstance(value, str):
+        p.add(field, f"{show(value)} is not a path; give a string such as '/teams/'")
+        return
+    if len(value) > limits.PATH_MAX:
+        p.add(field, f"{show(value)} is {len(value)} characters; IAM allows at most {limits.PATH_MAX}")
+    if not limits.PATH_PATTERN.match(value):
+        p.add(field, f"{show(value)} is not a valid IAM path; it must be '/' or start and end with '/' "
+                     "and hold only printable ASCII without spaces, e.g. '/teams/'")
+
+
+def check_tags(p: ProblemCollector, field: str, tags: Mapping[str, Any]) -> None:
+    if not isinstance(tags, Mapping):
+        p.add(field, f"{show(tags)} is not a mapping of tag key to value")
+        return
+    if len(tags) > limits.TAGS_PER_USER_MAX:
+        p.add(field, f"{len(tags)} tags; IAM allows at most {limits.TAGS_PER_USER_MAX} per user")
+    seen: dict[str, str] = {}
+    for key, value in tags.items():
+        if is_unresolved(key) or is_unresolved(value):
+            continue
+        if not isinstance(key, str) or not key:
+            p.add(field, f"tag key {show(key)} must be a non-empty string")
+            continue
+        if len(key) > limits.TAG_KEY_MAX:
+            p.add(f"{field}.{key}", f"tag key is {len(key)} characters; IAM allows at most {limits.TAG_KEY_MAX}")
+        if not limits.TAG_KEY_PATTERN.match(key):
+            p.add(f"{field}.{key}", f"tag key {show(key)} has characters IAM refuses; "
+                                    "use letters, digits, spaces and _.:/=+-@")
+        if key.lower().startswith(limits.TAG_KEY_RESERVED_PREFIX):
+            p.add(f"{field}.{key}", f"tag key {show(key)} uses the reserved 'aws:' prefix; rename it")
+        if key.lower() in seen:
+            p.add(f"{field}.{key}", f"tag key {show(key)} repeats {show(seen[key.lower()])} "
+                                    "(IAM tag keys are case-insensitive); keep one")
+        seen[key.lower()] = key
+        if not isinstance(value, str):
+            p.add(f"{field}.{key}", f"tag value {show(value)} must be a string")
+            continue
+        if len(value) > limits.TAG_VALUE_MAX:
+            p.add(f"{field}.{key}", f"tag value is {len(value)} characters; IAM allows at most {limits.TAG_VALUE_MAX}")
+        if not limits.TAG_VALUE_PATTERN.match(value):
+            p.add(f"{field}.{key}", f"tag value {show(value)} has characters IAM refuses; "
+                                    "use letters, digits, spaces and _.:/=+-@")
+
+
+def parse_date(p: ProblemCollector, field: str, value: Any) -> _dt.date | None:
+    """Accepts a ``datetime.date`` or an ISO ``YYYY-MM-DD`` string."""
+    if value is None:
+        return None
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    p.add(field, f"{show(value)} is not a date; write it as YYYY-MM-DD, e.g. 2027-06-30")
+    return None
+
+
+def policy_document_size(document: Mapping[str, Any]) -> int | None:
+    """Characters IAM counts for a policy document (whitespace outside strings not counted)."""
+    return resolved_length_estimate(json.dumps(document, separators=(",", ":")))
+
+
+def check_policy_size(p: ProblemCollector, field: str, document: Mapping[str, Any]) -> None:
+    size = policy_document_size(document)
+    if size is not None and size > limits.MANAGED_POLICY_DOCUMENT_MAX:
+        p.add(field, f"the policy document is {size} characters without whitespace; IAM allows at most "
+                     f"{limits.MANAGED_POLICY_DOCUMENT_MAX} for a managed policy: split the statements "
+                     "over two groups or use wildcards in resource ARNs")

@@ -1,0 +1,40 @@
+"""Secure defaults, in one place: the numbers and lists every construct starts from."""
+
+from __future__ import annotations
+
+# CIS AWS Foundations Benchmark (1.8-1.9) account password policy.
+CIS_PASSWORD_POLICY = {
+    "minimum_length": 14,
+    "require_uppercase": True,
+    "require_lowercase": True,
+    "require_numbers": True,
+    "require_symbols": True,
+    "max_age_days": 90,
+    "reuse_prevention": 24,
+    "allow_users_to_change": True,
+    "hard_expiry": False,
+}
+
+# Tags every user carries unless the caller configures otherwise.
+REQUIRED_USER_TAGS: tuple[str, ...] = ("Owner", "Purpose")
+EXPIRY_TAG = "Expiry"
+
+# Actions the MFA-enforcement deny leaves alone, so a user without MFA can still enrol a device.
+# The list of the IAM user guide's "BlockMostAccessUnlessSignedInWithMFA" example policy.
+MFA_DENY_EXCEPT_ACTIONS: tuple[str, ...] = (
+    "iam:CreateVirtualMFADevice",
+    "iam:EnableMFADevice",
+    "iam:GetUser",
+    "iam:ListMFADevices",
+    "iam:ListVirtualMFADevices",
+    "iam:ResyncMFADevice",
+    "sts:GetSessionToken",
+)
+# The current page of that guide adds iam:ListUsers (the console's MFA page lists users).
+MFA_DENY_EXCEPT_ACTIONS_CURRENT: tuple[str, ...] = ("iam:ListUsers",)
+# A user whose login profile has "password reset required" must change the password at first
+# sign-in, before any MFA device exists; denying these locks new users out.
+MFA_DENY_EXCEPT_FIRST_SIGN_IN: tuple[str, ...] = ("iam:ChangePassword", "iam:GetAccountPasswordPolicy")
+
+# Where credential secrets live in Secrets Manager.
+SECRET_NAME_PREFIX = "/iam-users"

@@ -1,0 +1,57 @@
+"""One error type that collects every problem, then raises once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input.
+
+    ``where`` is a construct path (``Stack/Users/jane``) or a file position (``roster.yaml:12``);
+    ``field`` is the prop or roster key; ``message`` says what is wrong and how to fix it.
+    """
+
+    where: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.field}: {self.message}"
+
+
+class IamConstructsError(ValueError):
+    """Raised once with every problem found; ``problems`` holds them, one line each."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def show(value: Any) -> str:
+    """A short, unambiguous rendering of a bad value for a message."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class ProblemCollector:
+    """Gathers problems for one subject (a construct path or a file) and raises once."""
+
+    def __init__(self, where: str):
+        self.where = where
+        self.problems: list[Problem] = []
+
+    def add(self, field: str, message: str, *, where: str | None = None) -> None:
+        self.problems.append(Problem(where or self.where, field, message))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.problems.extend(problems)
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise IamConstructsError(self.problems)

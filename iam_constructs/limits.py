@@ -1,0 +1,60 @@
+"""IAM and CloudFormation limits and name patterns, in one table.
+
+Sources: the botocore IAM service model (patterns, lengths) and the IAM quotas page
+("IAM and AWS STS quotas"); CloudFormation quotas ("AWS CloudFormation quotas").
+"""
+
+from __future__ import annotations
+
+import re
+
+# -- names and paths (botocore: userNameType, groupNameType, pathType) --------------------
+USER_NAME_MAX = 64
+GROUP_NAME_MAX = 128
+NAME_PATTERN = re.compile(r"^[\w+=,.@-]+$")
+PATH_MAX = 512
+PATH_PATTERN = re.compile(r"^(/|/[\x21-\x7E]+/)$")
+
+# -- tags (botocore: tagKeyType, tagValueType; TagUser maxItems) ---------------------------
+TAGS_PER_USER_MAX = 50
+TAG_KEY_MAX = 128
+TAG_VALUE_MAX = 256
+TAG_KEY_PATTERN = re.compile(r"^[\w\s+=.:/@-]+$")
+TAG_VALUE_PATTERN = re.compile(r"^[\w\s+=.:/@-]*$")
+# IAM reserves the "aws:" prefix for tag keys.
+TAG_KEY_RESERVED_PREFIX = "aws:"
+
+# -- account-wide quotas --------------------------------------------------------------------
+USERS_PER_ACCOUNT_MAX = 5000  # hard
+GROUPS_PER_ACCOUNT_DEFAULT = 300
+GROUPS_PER_ACCOUNT_MAX = 500
+GROUPS_PER_USER_MAX = 10  # hard
+MANAGED_POLICIES_PER_GROUP_MAX = 10  # hard
+MANAGED_POLICIES_PER_USER_DEFAULT = 10
+MANAGED_POLICIES_PER_USER_MAX = 20  # with a quota increase
+ACCESS_KEYS_PER_USER_MAX = 2
+
+# -- policy documents (characters, whitespace not counted) ---------------------------------
+MANAGED_POLICY_DOCUMENT_MAX = 6144
+INLINE_POLICIES_USER_TOTAL_MAX = 2048
+INLINE_POLICIES_GROUP_TOTAL_MAX = 5120
+MANAGED_POLICY_NAME_MAX = 128
+
+# -- UpdateAccountPasswordPolicy ------------------------------------------------------------
+PASSWORD_MIN_LENGTH_RANGE = (6, 128)
+PASSWORD_REUSE_PREVENTION_RANGE = (1, 24)
+PASSWORD_MAX_AGE_RANGE = (1, 1095)
+
+# -- Secrets Manager --------------------------------------------------------------------------
+SECRET_NAME_MAX = 512
+SECRET_NAME_PATTERN = re.compile(r"^[\w/+=.@-]+$")
+GENERATED_PASSWORD_LENGTH_RANGE = (1, 4096)
+
+# -- CloudFormation -------------------------------------------------------------------------
+STACK_RESOURCES_MAX = 500
+TEMPLATE_BODY_MAX_BYTES = 1_000_000  # via S3
+TEMPLATE_INLINE_MAX_BYTES = 51_200
+STACK_OUTPUTS_MAX = 200
+STACK_PARAMETERS_MAX = 200
+CUSTOM_RESOURCE_RESPONSE_MAX_BYTES = 4096
+INLINE_LAMBDA_ZIPFILE_MAX_CHARS = 4096

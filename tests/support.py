@@ -1,0 +1,43 @@
+"""Shared test helpers: every template a test synthesizes goes through cfn-lint here."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import iam_constructs  # noqa: F401  (silences the jsii banner before aws_cdk loads)
+import aws_cdk as cdk
+from aws_cdk import assertions
+from cfnlint.api import ManualArgs, lint
+
+_LINT_CONFIG = ManualArgs(regions=["us-east-1"])
+
+
+def cfn_lint_findings(template: dict[str, Any]) -> list[str]:
+    """cfn-lint findings (errors, warnings and informational) for one template, as text lines."""
+    matches = lint(json.dumps(template), config=_LINT_CONFIG)
+    return [f"{m.rule.id} {m.message} ({'/'.join(str(x) for x in m.path)})" for m in matches]
+
+
+def assert_lint_clean(template: dict[str, Any]) -> None:
+    findings = cfn_lint_findings(template)
+    assert findings == [], "cfn-lint findings:\n" + "\n".join(findings)
+
+
+def template(stack: cdk.Stack) -> assertions.Template:
+    """The stack's template for assertions, after asserting cfn-lint finds nothing in it."""
+    t = assertions.Template.from_stack(stack)
+    assert_lint_clean(t.to_json())
+    return t
+
+
+def new_stack(name: str = "TestStack", app: cdk.App | None = None, **kwargs: Any) -> cdk.Stack:
+    app = app or cdk.App()
+    return cdk.Stack(app, name, **kwargs)
+
+
+TAGS = {"Owner": "platform", "Purpose": "test"}
+
+
+def resources_of_type(t: assertions.Template, cfn_type: str) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in t.to_json().get("Resources", {}).items() if v["Type"] == cfn_type}
