@@ -213,7 +213,17 @@ def _check_principals(p: ProblemCollector, field_name: str, arns: Sequence[str])
 def check_initial_password_secret_value(p: ProblemCollector, field_name: str, scope: Construct,
                                         value: cdk.SecretValue) -> None:
     """Refuses ``SecretValue.unsafe_plain_text``: it would put the password in the template."""
-    resolved = cdk.Stack.of(scope).resolve(value)
+    stack = cdk.Stack.of(scope)
+    resolved = stack.resolve(value)
+    if isinstance(resolved, dict) and set(resolved) == {"Ref"}:
+        # SecretValue.cfn_parameter: CDK already insists on NoEcho; a Default would be a password in
+        # the template.
+        param = stack.node.try_find_child(resolved["Ref"])
+        if isinstance(param, cdk.CfnParameter) and param.default is not None:
+            p.add(f"{field_name}.initial_password",
+                  f"parameter {resolved['Ref']!r} has a Default (value not shown), which puts the password in "
+                  "the template; remove the Default and pass the value at deploy time")
+        return
     ok = isinstance(resolved, dict) or (isinstance(resolved, str) and resolved.startswith(
         ("{{resolve:secretsmanager:", "{{resolve:ssm-secure:")))
     if not ok:
@@ -269,6 +279,14 @@ def build_console_password(scope: Construct, *, user_name: str, console: Console
         kms_key_id=_key_id(key), tags=_tags(tags) or None)
     _reader_policy(scope, "ConsolePasswordReaders", secret, console.password_readers)
     return f"{{{{resolve:secretsmanager:{secret.ref}:SecretString:password}}}}", secret, None
+
+
+def is_parameter_reference(stack: cdk.Stack, password: str) -> bool:
+    """True when a login-profile password is a ``Ref`` to a (NoEcho) parameter."""
+    if not is_unresolved(password):
+        return False
+    resolved = stack.resolve(password)
+    return isinstance(resolved, dict) and set(resolved) == {"Ref"}
 
 
 def _password_pattern(policy: PasswordPolicy) -> str:
