@@ -5,10 +5,11 @@ from .credentials import GENERATED, PARAMETER, AccessKeySlot, ConsoleAccess, Cre
 from .errors import IamConstructsError, Problem
 from .group import IamGroup
 from .mfa import MfaEnforcementPolicy, SelfServiceCredentialsPolicy
-from .password_policy import PasswordPolicy
+from .password_policy import AccountPasswordPolicy, PasswordPolicy
 from .user import IamUser
 
 __all__ = [
+    "AccountPasswordPolicy",
     "AccessKeySlot",
     "ConsoleAccess",
     "CredentialsKey",

@@ -38,3 +38,15 @@ def declared_password_policy(stack: cdk.Stack):
     """The password policy declared for the stack's account in this app, or None."""
     holder = stack.node.root.__dict__.get(_POLICY_ATTR, {}).get(stack.account)
     return holder[1] if holder else None
+
+
+_LENGTHS_ATTR = "_iam_constructs_password_lengths"
+
+
+def record_console_password_length(stack: cdk.Stack, owner_path: str, length: int) -> None:
+    """Remembers the length of a password generated for a user, for the password-policy check."""
+    stack.node.root.__dict__.setdefault(_LENGTHS_ATTR, {}).setdefault(stack.account, []).append((owner_path, length))
+
+
+def console_password_lengths(stack: cdk.Stack) -> list:
+    return list(stack.node.root.__dict__.get(_LENGTHS_ATTR, {}).get(stack.account, []))

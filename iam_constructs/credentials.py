@@ -268,7 +268,7 @@ def build_console_password(scope: Construct, *, user_name: str, console: Console
             constraint_description=_pattern_description(policy),
             description=f"Initial console password of IAM user {user_name} (NoEcho, never stored in the template)")
         return param.value_as_string, None, param
-    length = console.password_length or max(DEFAULT_PASSWORD_LENGTH, policy.minimum_length)
+    length = generated_password_length(console, policy)
     secret = sm.CfnSecret(
         scope, "ConsolePassword", name=console_secret_name(user_name),
         description=f"Initial console password of IAM user {user_name}",
@@ -287,6 +287,10 @@ def is_parameter_reference(stack: cdk.Stack, password: str) -> bool:
         return False
     resolved = stack.resolve(password)
     return isinstance(resolved, dict) and set(resolved) == {"Ref"}
+
+
+def generated_password_length(console: ConsoleAccess, policy: PasswordPolicy) -> int:
+    return console.password_length or max(DEFAULT_PASSWORD_LENGTH, policy.minimum_length)
 
 
 def _password_pattern(policy: PasswordPolicy) -> str:

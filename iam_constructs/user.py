@@ -13,7 +13,7 @@ from constructs import Construct
 from . import credentials as cr
 from . import defaults, limits
 from ._policy import managed_policy_arn
-from ._registry import claim, declared_password_policy
+from ._registry import claim, declared_password_policy, record_console_password_length
 from ._tokens import is_unresolved
 from ._validate import check_name, check_path, check_tags, parse_date
 from .errors import IamConstructsError, ProblemCollector, show
@@ -171,6 +171,8 @@ class IamUser(Construct):
         if console is not None:
             password, self.console_password_secret, self.initial_password_parameter = cr.build_console_password(
                 self, user_name=user_name, console=console, policy=policy, tags=tag_map, key=credentials_key)
+            if self.console_password_secret is not None:
+                record_console_password_length(stack, self.node.path, cr.generated_password_length(console, policy))
             if not disabled:
                 login_profile = iam.CfnUser.LoginProfileProperty(
                     password=password, password_reset_required=console.password_reset_required)

@@ -1,5 +1,6 @@
-"""The account password policy: its spec (plain data) and, with its handler, its construct."""
+"""The account password policy: its spec (plain data) and its construct."""
 
+from .construct import AccountPasswordPolicy
 from .spec import PasswordPolicy
 
-__all__ = ["PasswordPolicy"]
+__all__ = ["AccountPasswordPolicy", "PasswordPolicy"]

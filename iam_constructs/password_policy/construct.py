@@ -1,0 +1,124 @@
+"""AccountPasswordPolicy: the account password policy as a custom resource with inline code."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+import constructs
+from constructs import Construct
+
+from .._registry import console_password_lengths, declare_password_policy
+from ..errors import ProblemCollector, show
+from .handler.bundle import inline_source
+from .spec import PasswordPolicy
+
+OnDelete = Literal["restore", "delete", "retain"]
+_ON_DELETE = ("restore", "delete", "retain")
+HANDLER_TIMEOUT_SECONDS = 120
+# CloudFormation gives up on the custom resource after this long even if no answer ever came
+# (default would be one hour). Longer than the handler's own timeout, so its guard answers first.
+SERVICE_TIMEOUT_SECONDS = 300
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+                      2557, 2922, 3288, 3653)
+
+
+class AccountPasswordPolicy(Construct):
+    """The account's IAM password policy (one per account; CloudFormation has no resource for it).
+
+    A Lambda-backed custom resource whose code is inline in the template, so it deploys with the
+    template alone (no bootstrap, no asset bucket): StackSets and ``aws cloudformation deploy`` work.
+
+    :param policy: the policy. Default: ``PasswordPolicy()``, the CIS benchmark values.
+    :param on_delete: when the resource is deleted, ``"restore"`` the policy that was there before
+        it was created (or delete the policy if there was none), ``"delete"`` the policy, or
+        ``"retain"`` it as it is. Default: ``"restore"``.
+    :param log_retention_days: retention of the handler's log group, one of CloudWatch Logs'
+        values (1, 3, 5, 7, 14, 30, 60, 90, ... 3653). Default: 365.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, policy: PasswordPolicy | None = None,
+                 on_delete: OnDelete = "restore",
+                 log_retention_days: int = 365) -> None:
+        where = f"{scope.node.path}/{id}"
+        policy = PasswordPolicy() if policy is None else policy
+        p = ProblemCollector(where)
+        if not isinstance(policy, PasswordPolicy):
+            p.add("policy", f"{show(policy)} must be a PasswordPolicy(...)")
+        else:
+            p.extend(policy.problems(where, "policy.").problems)
+        if on_delete not in _ON_DELETE:
+            p.add("on_delete", f"{show(on_delete)} must be one of {', '.join(_ON_DELETE)}")
+        if log_retention_days not in LOG_RETENTION_DAYS or isinstance(log_retention_days, bool):
+            p.add("log_retention_days", f"{show(log_retention_days)} is not a CloudWatch Logs retention; use one "
+                                        f"of {', '.join(map(str, LOG_RETENTION_DAYS))}")
+        stack = cdk.Stack.of(scope)
+        if not p:
+            holder = declare_password_policy(stack, policy, where)
+            if holder is not None:
+                p.add("policy", f"a password policy for this account is already declared at {holder}; an "
+                                "account has exactly one: keep one AccountPasswordPolicy")
+        p.raise_if_any()
+
+        super().__init__(scope, id)
+        self.policy: PasswordPolicy = policy
+        self.on_delete: str = on_delete
+
+        self.log_group = logs.CfnLogGroup(self, "Logs", retention_in_days=log_retention_days)
+        self.log_group.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
+        self.role = iam.CfnRole(
+            self, "Role",
+            description="Manages the account password policy (iam-constructs AccountPasswordPolicy)",
+            assume_role_policy_document={"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            policies=[iam.CfnRole.PolicyProperty(policy_name="AccountPasswordPolicy", policy_document={
+                "Version": "2012-10-17",
+                "Statement": [
+                    # These three IAM actions have no resource type: "*" is the only valid Resource.
+                    {"Sid": "ManagePasswordPolicy", "Effect": "Allow", "Resource": "*",
+                     "Action": ["iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy",
+                                "iam:DeleteAccountPasswordPolicy"]},
+                    {"Sid": "WriteOwnLogs", "Effect": "Allow", "Resource": self.log_group.attr_arn,
+                     "Action": ["logs:CreateLogStream", "logs:PutLogEvents"]},
+                ]})])
+        self.function = lambda_.CfnFunction(
+            self, "Handler", runtime=lambda_.Runtime.PYTHON_3_14.name, handler="index.handler",
+            code=lambda_.CfnFunction.CodeProperty(zip_file=inline_source()),
+            role=self.role.attr_arn, timeout=HANDLER_TIMEOUT_SECONDS, memory_size=128,
+            description="Applies the account password policy and restores the earlier one on delete",
+            logging_config=lambda_.CfnFunction.LoggingConfigProperty(log_group=self.log_group.ref,
+                                                                     log_format="Text"))
+        self.resource = cdk.CfnCustomResource(self, "Resource", service_token=self.function.attr_arn,
+                                              service_timeout=SERVICE_TIMEOUT_SECONDS)
+        """The custom resource; ``Ref`` is a physical id that encodes the policy to restore."""
+        self.resource.add_override("Type", "Custom::AccountPasswordPolicy")
+        self.node.add_validation(_GeneratedPasswordsMeetPolicy(stack, policy))
+        for key, value in policy.to_api().items():
+            self.resource.add_property_override(key, value)
+        self.resource.add_property_override("OnDelete", on_delete)
+
+    @property
+    def properties(self) -> dict:
+        """What the custom resource sends to the handler (before CloudFormation stringifies it)."""
+        return {**self.policy.to_api(), "OnDelete": self.on_delete}
+
+
+
+@jsii.implements(constructs.IValidation)
+class _GeneratedPasswordsMeetPolicy:
+    """At synth: every password generated in this account is at least the policy's minimum length
+    (users declared before the policy could not see it)."""
+
+    def __init__(self, stack: cdk.Stack, policy: PasswordPolicy) -> None:
+        self._stack, self._policy = stack, policy
+
+    def validate(self) -> list[str]:
+        return [f"{path}: console_access.password_length: generated passwords are {length} characters, shorter "
+                f"than the account password policy's minimum_length {self._policy.minimum_length}; declare the "
+                "AccountPasswordPolicy before the users or set password_length"
+                for path, length in console_password_lengths(self._stack)
+                if length < self._policy.minimum_length]

@@ -1,0 +1,122 @@
+import aws_cdk as cdk
+import pytest
+from aws_cdk import assertions
+
+from iam_constructs import AccountPasswordPolicy, ConsoleAccess, IamConstructsError, IamUser, PasswordPolicy
+from iam_constructs.limits import INLINE_LAMBDA_ZIPFILE_MAX_CHARS
+from iam_constructs.password_policy.handler.bundle import inline_source
+from tests.support import TAGS, new_stack, resources_of_type, template
+
+
+def _only(t, cfn_type):
+    found = resources_of_type(t, cfn_type)
+    assert len(found) == 1
+    return next(iter(found.values()))
+
+
+def test_cis_defaults_reach_the_custom_resource():
+    stack = new_stack()
+    AccountPasswordPolicy(stack, "PasswordPolicy")
+    t = template(stack)
+    props = _only(t, "Custom::AccountPasswordPolicy")["Properties"]
+    assert {k: v for k, v in props.items() if k != "ServiceToken"} == {
+        "ServiceTimeout": 300, "MinimumPasswordLength": 14, "RequireSymbols": True, "RequireNumbers": True,
+        "RequireUppercaseCharacters": True, "RequireLowercaseCharacters": True, "AllowUsersToChangePassword": True,
+        "HardExpiry": False, "MaxPasswordAge": 90, "PasswordReusePrevention": 24, "OnDelete": "restore"}
+
+
+def test_no_expiry_and_no_reuse_prevention_are_left_out():
+    stack = new_stack()
+    AccountPasswordPolicy(stack, "P", policy=PasswordPolicy(max_age_days=None, reuse_prevention=None),
+                          on_delete="retain")
+    props = _only(template(stack), "Custom::AccountPasswordPolicy")["Properties"]
+    assert "MaxPasswordAge" not in props and "PasswordReusePrevention" not in props
+    assert props["OnDelete"] == "retain"
+
+
+def test_handler_is_inline_newest_python_and_under_zipfile_limit():
+    assert len(inline_source()) <= INLINE_LAMBDA_ZIPFILE_MAX_CHARS
+    stack = new_stack()
+    AccountPasswordPolicy(stack, "P")
+    t = template(stack)
+    fn = _only(t, "AWS::Lambda::Function")["Properties"]
+    assert fn["Code"] == {"ZipFile": inline_source()}
+    assert fn["Runtime"] == "python3.14" and fn["Handler"] == "index.handler"
+    assert fn["Timeout"] < _only(t, "Custom::AccountPasswordPolicy")["Properties"]["ServiceTimeout"]
+    artifact = stack.node.root.synth().get_stack_by_name(stack.stack_name)
+    assert artifact.assets == []  # deploys from the template alone: no asset bucket
+
+
+def test_role_allows_only_the_three_actions_and_its_own_log_group():
+    stack = new_stack()
+    AccountPasswordPolicy(stack, "P", log_retention_days=90)
+    t = template(stack)
+    log_id = next(iter(resources_of_type(t, "AWS::Logs::LogGroup")))
+    t.has_resource("AWS::Logs::LogGroup", {"Properties": {"RetentionInDays": 90}, "DeletionPolicy": "Retain"})
+    role = _only(t, "AWS::IAM::Role")["Properties"]
+    assert "ManagedPolicyArns" not in role
+    (policy,) = role["Policies"]
+    assert policy["PolicyDocument"]["Statement"] == [
+        {"Sid": "ManagePasswordPolicy", "Effect": "Allow", "Resource": "*",
+         "Action": ["iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy",
+                    "iam:DeleteAccountPasswordPolicy"]},
+        {"Sid": "WriteOwnLogs", "Effect": "Allow", "Resource": {"Fn::GetAtt": [log_id, "Arn"]},
+         "Action": ["logs:CreateLogStream", "logs:PutLogEvents"]}]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
+    fn = _only(t, "AWS::Lambda::Function")["Properties"]
+    assert fn["LoggingConfig"]["LogGroup"] == {"Ref": log_id}
+
+
+@pytest.mark.parametrize("kwargs,fragment", [
+    ({"policy": PasswordPolicy(minimum_length=5)}, r"policy.minimum_length: 5 is out of range; IAM accepts 6-128"),
+    ({"policy": PasswordPolicy(minimum_length=129)}, r"policy.minimum_length: 129 is out of range"),
+    ({"policy": PasswordPolicy(reuse_prevention=25)}, r"policy.reuse_prevention: 25 is out of range; IAM accepts 1-24 or null"),
+    ({"policy": PasswordPolicy(max_age_days=0)}, r"policy.max_age_days: 0 is out of range; IAM accepts 1-1095"),
+    ({"policy": PasswordPolicy(max_age_days="90")}, r"policy.max_age_days: '90' must be a whole number"),
+    ({"policy": PasswordPolicy(require_symbols="yes")}, r"policy.require_symbols: 'yes' must be true or false"),
+    ({"on_delete": "keep"}, r"on_delete: 'keep' must be one of restore, delete, retain"),
+    ({"log_retention_days": 100}, r"log_retention_days: 100 is not a CloudWatch Logs retention"),
+])
+def test_fails_if_out_of_range(kwargs, fragment):
+    stack = new_stack()
+    with pytest.raises(IamConstructsError, match=fragment):
+        AccountPasswordPolicy(stack, "P", **kwargs)
+    assert stack.node.try_find_child("P") is None
+
+
+def test_fails_if_second_policy_for_the_same_account():
+    app = cdk.App()
+    AccountPasswordPolicy(cdk.Stack(app, "A"), "P")
+    with pytest.raises(IamConstructsError, match=r"already declared at A/P; an account has exactly one"):
+        AccountPasswordPolicy(cdk.Stack(app, "B"), "P")
+
+
+def test_policy_per_account_in_a_multi_account_app():
+    app = cdk.App()
+    for account in ("111111111111", "222222222222"):
+        AccountPasswordPolicy(cdk.Stack(app, f"S{account}", env=cdk.Environment(account=account, region="us-east-1")), "P")
+
+
+def test_declared_policy_drives_generated_password_length():
+    stack = new_stack()
+    AccountPasswordPolicy(stack, "P", policy=PasswordPolicy(minimum_length=48))
+    user = IamUser(stack, "Jane", user_name="jane", tags=TAGS, console_access=True)
+    assert user.password_policy.minimum_length == 48
+    t = template(stack)
+    assert _only(t, "AWS::SecretsManager::Secret")["Properties"]["GenerateSecretString"]["PasswordLength"] == 48
+
+
+def test_declared_policy_conflict_fails_naming_which():
+    stack = new_stack()
+    AccountPasswordPolicy(stack, "P", policy=PasswordPolicy(minimum_length=20))
+    with pytest.raises(IamConstructsError, match=r"password_length: 16 is shorter than the password policy's minimum_length 20"):
+        IamUser(stack, "Jane", user_name="jane", tags=TAGS, console_access=ConsoleAccess(password_length=16))
+
+
+def test_policy_declared_after_users_is_checked_at_synth():
+    app = cdk.App()
+    stack = cdk.Stack(app, "S")
+    IamUser(stack, "Jane", user_name="jane", tags=TAGS, console_access=True)  # 32 characters
+    AccountPasswordPolicy(stack, "P", policy=PasswordPolicy(minimum_length=40))
+    with pytest.raises(Exception, match=r"S/Jane: console_access.password_length: generated passwords are 32 characters"):
+        app.synth()
