@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import re
 from typing import Any, Mapping
 
 from . import limits
@@ -98,3 +99,21 @@ def check_policy_size(p: ProblemCollector, field: str, document: Mapping[str, An
         p.add(field, f"the policy document is {size} characters without whitespace; IAM allows at most "
                      f"{limits.MANAGED_POLICY_DOCUMENT_MAX} for a managed policy: split the statements "
                      "over two groups or use wildcards in resource ARNs")
+
+
+_ACK_ID = re.compile(r"^[A-Za-z0-9.]+::[A-Za-z0-9.]+-\S+$")
+
+
+def check_acknowledgements(p: ProblemCollector, field: str, value: Any) -> None:
+    """``{"Pack::Pack-Rule": "reason"}``: ids as the validation report prints them, non-empty reasons."""
+    if value is None:
+        return
+    if not isinstance(value, Mapping):
+        p.add(field, f"{show(value)} must map a rule id to its reason")
+        return
+    for rule_id, reason in value.items():
+        if not isinstance(rule_id, str) or not _ACK_ID.match(rule_id):
+            p.add(field, f"{show(rule_id)} is not a rule id as the validation report prints it, e.g. "
+                         "'AwsSolutions::AwsSolutions-IAM5[Resource::*]' or 'IamConstructs::IamConstructs-UserInGroup'")
+        if not isinstance(reason, str) or not reason.strip():
+            p.add(f"{field}.{rule_id}", "give the reason the finding is accepted; an empty reason is refused")

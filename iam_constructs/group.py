@@ -12,7 +12,8 @@ from . import limits
 from ._policy import document, managed_policy_arn, statement
 from ._registry import claim
 from ._tokens import is_unresolved
-from ._validate import check_name, check_path, check_policy_size
+from ._acknowledge import acknowledge
+from ._validate import check_acknowledgements, check_name, check_path, check_policy_size
 from .errors import ProblemCollector, show
 from .mfa import MfaEnforcementPolicy, SelfServiceCredentialsPolicy
 
@@ -37,6 +38,8 @@ class IamGroup(Construct):
     :param members: users to put in the group (same as listing the group on each user).
         Default: none.
     :param policy_name: name of the customer-managed policy. Default: CloudFormation generates one.
+    :param acknowledgements: rule id (``Pack::Pack-Rule``, as the validation report prints it) to the
+        reason it is accepted for this group. Default: none.
     """
 
     def __init__(
@@ -51,6 +54,7 @@ class IamGroup(Construct):
         enforce_mfa: Union[bool, MfaEnforcementPolicy] = False,
         members: Sequence["IamUser"] = (),
         policy_name: str | None = None,
+        acknowledgements: Mapping[str, str] | None = None,
     ) -> None:
         where = f"{scope.node.path}/{id}"
         p = ProblemCollector(where)
@@ -70,6 +74,7 @@ class IamGroup(Construct):
                   f"{', +1 for statements' if statements else ''}{', +2 for enforce_mfa' if enforce_mfa else ''}); "
                   f"IAM allows at most {limits.MANAGED_POLICIES_PER_GROUP_MAX} per group: merge statements or "
                   "split the group")
+        check_acknowledgements(p, "acknowledgements", acknowledgements)
         stack = cdk.Stack.of(scope)
         if not p and not is_unresolved(group_name):
             holder = claim(stack, "group", group_name, where)
@@ -107,6 +112,7 @@ class IamGroup(Construct):
         """The ``AWS::IAM::Group`` L1."""
         for user in members:
             user.add_to_group(self)
+        acknowledge(self, dict(acknowledgements or {}))
 
     @property
     def enforces_mfa(self) -> bool:

@@ -9,6 +9,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from . import defaults
+from ._acknowledge import UNSCOPABLE_IAM_READS, acknowledge
 from ._policy import document
 from ._tokens import account_id, partition
 from ._validate import check_path
@@ -129,6 +130,7 @@ class SelfServiceCredentialsPolicy(_ManagedPolicyConstruct):
     def __init__(self, scope: Construct, id: str, *, managed_policy_name: str | None = None,
                  path: str = "/") -> None:
         super().__init__(scope, id, self_service_document(), managed_policy_name=managed_policy_name, path=path)
+        acknowledge(self, UNSCOPABLE_IAM_READS)
 
     @classmethod
     def of_stack(cls, scope: Construct) -> "SelfServiceCredentialsPolicy":

@@ -10,17 +10,23 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as sm
 from constructs import Construct
 
+from . import _acknowledge as ack
 from . import credentials as cr
+from ._acknowledge import acknowledge
 from . import defaults, limits
 from ._policy import managed_policy_arn
 from ._registry import claim, declared_password_policy, record_console_password_length
 from ._tokens import is_unresolved
-from ._validate import check_name, check_path, check_tags, parse_date
+from ._validate import check_acknowledgements, check_name, check_path, check_tags, parse_date
 from .errors import IamConstructsError, ProblemCollector, show
 from .group import IamGroup
 from .password_policy.spec import PasswordPolicy
 
 GroupLike = Union[IamGroup, str]
+# The reasons a caller gives for the two explicit escape hatches become acknowledgements of the
+# pack's rules, so the audit trail in validation-report.json carries them.
+CONSOLE_AND_KEYS_ACK = "IamConstructs::IamConstructs-ConsoleAndKeys"
+NO_DIRECT_POLICIES_ACK = "IamConstructs::IamConstructs-NoDirectUserPolicies"
 
 
 class IamUser(Construct):
@@ -51,6 +57,8 @@ class IamUser(Construct):
     :param direct_managed_policies: escape hatch: managed policies attached to the user itself
         rather than through a group. Requires ``direct_policies_reason``. Default: none.
     :param direct_policies_reason: why ``direct_managed_policies`` cannot be a group. Default: None.
+    :param acknowledgements: rule id (``Pack::Pack-Rule``, as the validation report prints it) to the
+        reason it is accepted for this user. Default: none.
     """
 
     def __init__(
@@ -73,6 +81,7 @@ class IamUser(Construct):
         credentials_key: cr.KeyLike = None,
         direct_managed_policies: Sequence[str] = (),
         direct_policies_reason: str | None = None,
+        acknowledgements: Mapping[str, str] | None = None,
     ) -> None:
         where = f"{scope.node.path}/{id}"
         p = ProblemCollector(where)
@@ -138,6 +147,7 @@ class IamUser(Construct):
         elif boundary is not None:
             boundary = boundary.managed_policy_arn
 
+        check_acknowledgements(p, "acknowledgements", acknowledgements)
         if not p and not is_unresolved(user_name):
             holder = claim(stack, "user", user_name, where)
             if holder is not None:
@@ -198,6 +208,20 @@ class IamUser(Construct):
         """(``AWS::IAM::AccessKey``, its ``AWS::SecretsManager::Secret``) per slot, in slot order."""
         for g in groups:
             self.add_to_group(g)
+        reasons: dict[str, str] = {}
+        if self.console_password_secret is not None or self.access_keys:
+            reasons.update(ack.SECRET_ROTATION)
+        if console is not None and slots:
+            reasons[CONSOLE_AND_KEYS_ACK] = console_and_keys_reason
+        if direct:
+            reasons[NO_DIRECT_POLICIES_ACK] = direct_policies_reason
+            reasons["NIST.800.53.R5::NIST.800.53.R5-IAMUserNoPolicies"] = direct_policies_reason
+            for name in direct_managed_policies:
+                if isinstance(name, str) and not name.startswith("arn:") and not is_unresolved(name):
+                    reasons[f"AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]"] = \
+                        direct_policies_reason
+        reasons.update(acknowledgements or {})
+        acknowledge(self, reasons)
 
     @staticmethod
     def _check_group_count(p: ProblemCollector, names: Sequence[str]) -> None:

@@ -12,6 +12,8 @@ from aws_cdk import aws_logs as logs
 import constructs
 from constructs import Construct
 
+from .. import _acknowledge as ack
+from .._acknowledge import acknowledge
 from .._registry import console_password_lengths, declare_password_policy
 from ..errors import ProblemCollector, show
 from .handler.bundle import inline_source
@@ -74,8 +76,11 @@ class AccountPasswordPolicy(Construct):
             self, "Role",
             description="Manages the account password policy (iam-constructs AccountPasswordPolicy)",
             assume_role_policy_document={"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
-            policies=[iam.CfnRole.PolicyProperty(policy_name="AccountPasswordPolicy", policy_document={
+                "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+        self.role_policy = iam.CfnManagedPolicy(
+            self, "RolePolicy", roles=[self.role.ref],
+            description="Only what the AccountPasswordPolicy handler needs",
+            policy_document={
                 "Version": "2012-10-17",
                 "Statement": [
                     # These three IAM actions have no resource type: "*" is the only valid Resource.
@@ -84,7 +89,7 @@ class AccountPasswordPolicy(Construct):
                                 "iam:DeleteAccountPasswordPolicy"]},
                     {"Sid": "WriteOwnLogs", "Effect": "Allow", "Resource": self.log_group.attr_arn,
                      "Action": ["logs:CreateLogStream", "logs:PutLogEvents"]},
-                ]})])
+                ]})
         self.function = lambda_.CfnFunction(
             self, "Handler", runtime=lambda_.Runtime.PYTHON_3_14.name, handler="index.handler",
             code=lambda_.CfnFunction.CodeProperty(zip_file=inline_source()),
@@ -96,6 +101,11 @@ class AccountPasswordPolicy(Construct):
                                               service_timeout=SERVICE_TIMEOUT_SECONDS)
         """The custom resource; ``Ref`` is a physical id that encodes the policy to restore."""
         self.resource.add_override("Type", "Custom::AccountPasswordPolicy")
+        # The role's policy is a separate resource: the handler must not run before it is attached.
+        self.resource.add_resource_dependency(self.role_policy)
+        acknowledge(self.role_policy, ack.PASSWORD_POLICY_ROLE)
+        acknowledge(self.function, ack.PASSWORD_POLICY_FUNCTION)
+        acknowledge(self.log_group, ack.PASSWORD_POLICY_LOGS)
         self.node.add_validation(_GeneratedPasswordsMeetPolicy(stack, policy))
         for key, value in policy.to_api().items():
             self.resource.add_property_override(key, value)

@@ -51,11 +51,16 @@ def test_role_allows_only_the_three_actions_and_its_own_log_group():
     stack = new_stack()
     AccountPasswordPolicy(stack, "P", log_retention_days=90)
     t = template(stack)
+    assert len(resources_of_type(t, "AWS::IAM::ManagedPolicy")) == 1
     log_id = next(iter(resources_of_type(t, "AWS::Logs::LogGroup")))
     t.has_resource("AWS::Logs::LogGroup", {"Properties": {"RetentionInDays": 90}, "DeletionPolicy": "Retain"})
-    role = _only(t, "AWS::IAM::Role")["Properties"]
-    assert "ManagedPolicyArns" not in role
-    (policy,) = role["Policies"]
+    role_id, role = next(iter(resources_of_type(t, "AWS::IAM::Role").items()))
+    role = role["Properties"]
+    assert "ManagedPolicyArns" not in role and "Policies" not in role  # no AWS-managed, no inline
+    policy_id, policy = next(iter(resources_of_type(t, "AWS::IAM::ManagedPolicy").items()))
+    policy = policy["Properties"]
+    assert policy["Roles"] == [{"Ref": role_id}]
+    assert policy_id in _only(t, "Custom::AccountPasswordPolicy")["DependsOn"]  # attached before the handler runs
     assert policy["PolicyDocument"]["Statement"] == [
         {"Sid": "ManagePasswordPolicy", "Effect": "Allow", "Resource": "*",
          "Action": ["iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy",

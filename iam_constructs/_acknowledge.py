@@ -1,0 +1,51 @@
+"""Acknowledgements the library makes for its own resources, each with its reason, in one place."""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import aws_cdk as cdk
+from constructs import IConstruct
+
+SECRET_ROTATION = {
+    "AwsSolutions::AwsSolutions-SMG4":
+        "Holds an IAM credential, not a database password: a Secrets Manager rotation function cannot rotate it. "
+        "Console passwords are changed by their user at first sign-in (reset required); access keys rotate "
+        "through the two key slots (bump serial in the free slot).",
+    "NIST.800.53.R5::NIST.800.53.R5-SecretsManagerRotationEnabled":
+        "Holds an IAM credential; rotation is by password reset at first sign-in or the two access-key slots, "
+        "not a Secrets Manager rotation function.",
+}
+UNSCOPABLE_IAM_READS = {
+    "AwsSolutions::AwsSolutions-IAM5[Resource::*]":
+        "iam:GetAccountPasswordPolicy and iam:ListVirtualMFADevices have no resource-level permissions; every "
+        "other statement is scoped to ${aws:username}.",
+}
+PASSWORD_POLICY_ROLE = {
+    "AwsSolutions::AwsSolutions-IAM5[Resource::*]":
+        "iam:Get/Update/DeleteAccountPasswordPolicy act on the account and take no resource ARN: '*' is the "
+        "only valid Resource. The role allows nothing else but writing to its own log group.",
+}
+PASSWORD_POLICY_FUNCTION = {
+    "NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ":
+        "Invoked by CloudFormation for one custom resource; every outcome, including failure, is answered to "
+        "CloudFormation and logged, so a dead-letter queue would hold nothing to act on.",
+    "NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC":
+        "Calls only the IAM API and CloudFormation's response URL; a VPC would need a NAT gateway or endpoints "
+        "and would add nothing but cost and failure modes.",
+    "NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency":
+        "Runs once per stack event. Reserving concurrency fails to deploy on accounts with the default limit "
+        "of 10 (AWS keeps 10 unreserved).",
+}
+PASSWORD_POLICY_LOGS = {
+    "NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted":
+        "Holds only request types and SUCCESS/FAILED reasons, never a password or policy secret; CloudWatch "
+        "Logs encrypts it at rest with AWS-owned keys.",
+}
+
+
+def acknowledge(construct: IConstruct, reasons: Mapping[str, str]) -> None:
+    """Acknowledges rule ids (``Pack::Pack-Rule``) on ``construct`` and its children, in one call."""
+    if reasons:
+        cdk.Validations.of(construct).acknowledge(
+            *[cdk.Acknowledgment(id=rule_id, reason=reason) for rule_id, reason in reasons.items()])

@@ -1,0 +1,1 @@
+"""One rule per module; each ``rule(resource, app)`` is a pure function of the synthesized app."""
