@@ -1,0 +1,110 @@
+"""Roster to stacks: one account stack (password policy, key, MFA policies, groups) and
+``account.user_stacks`` user stacks, each user in the stack its name hashes to."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Callable, TextIO
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from ..credentials import AccessKeySlot, ConsoleAccess, CredentialsKey
+from ..group import IamGroup
+from ..password_policy.construct import AccountPasswordPolicy
+from ..password_policy.spec import PasswordPolicy
+from ..user import IamUser
+from .schema import Roster
+
+CREDENTIALS_KEY_ALIAS = "iam-constructs/credentials"
+
+
+@dataclass
+class RosterStacks:
+    account: cdk.Stack
+    users: list[cdk.Stack]
+
+    @property
+    def in_deployment_order(self) -> list[cdk.Stack]:
+        return [self.account, *self.users]
+
+
+class Progress:
+    """One status line on a terminal (stderr); silent when stderr is not a terminal."""
+
+    def __init__(self, stream: TextIO | None = None):
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty()
+
+    def update(self, text: str) -> None:
+        if self.enabled:
+            self.stream.write(f"\r\033[K{text}")
+            self.stream.flush()
+
+    def done(self, text: str) -> None:
+        if self.enabled:
+            self.stream.write(f"\r\033[K{text}\n")
+            self.stream.flush()
+
+
+StackFactory = Callable[[Construct, str, str], cdk.Stack]
+
+
+def default_stack(scope: Construct, name: str, description: str) -> cdk.Stack:
+    """A stack that deploys with CLI credentials (no CDK bootstrap) and carries no CDK metadata."""
+    return cdk.Stack(scope, name, synthesizer=cdk.CliCredentialsStackSynthesizer(), analytics_reporting=False,
+                     description=description)
+
+
+def build(scope: Construct, roster: Roster, *, stack_factory: StackFactory = default_stack,
+          progress: Progress | None = None) -> RosterStacks:
+    progress = progress or Progress()
+    prefix = roster.stack_prefix
+    account = stack_factory(scope, f"{prefix}Account",
+                            f"IAM password policy, groups and policies from {roster.path} (iam-constructs)")
+    policy = roster.password_policy or PasswordPolicy()
+    if roster.password_policy is not None:
+        AccountPasswordPolicy(account, "PasswordPolicy", policy=roster.password_policy,
+                              on_delete=roster.password_policy_on_delete)
+    key = None
+    if roster.credentials_key:
+        CredentialsKey(account, "CredentialsKey", alias=CREDENTIALS_KEY_ALIAS)
+        # User stacks name the key by alias: no cross-stack export ties them to the account stack.
+        key = f"alias/{CREDENTIALS_KEY_ALIAS}"
+    mfa = roster.mfa_groups()
+    groups = {}
+    for g in roster.groups:
+        groups[g.name.lower()] = IamGroup(
+            account, g.name, group_name=g.name, path=g.path, managed_policies=g.managed_policies,
+            statements=g.statements, enforce_mfa=g.name.lower() in mfa, acknowledgements=g.acknowledge)
+
+    width = len(str(roster.user_stacks))
+    user_stacks = [stack_factory(scope, f"{prefix}Users{i + 1:0{width}d}",
+                                 f"IAM users {i + 1} of {roster.user_stacks} from {roster.path} (iam-constructs)")
+                   for i in range(roster.user_stacks)]
+    for stack in user_stacks:
+        # Groups, the password policy and the key alias live in the account stack.
+        stack.add_stack_dependency(account, "user stacks deploy after the account stack")
+    filled = set()
+    total = len(roster.users)
+    for n, u in enumerate(roster.users, 1):
+        index = roster.stack_of(u.name)
+        filled.add(index)
+        IamUser(user_stacks[index], u.name, user_name=u.name, path=u.path,
+                groups=[groups[g.lower()] for g in u.groups], tags=u.tags, required_tags=roster.required_tags,
+                expires=u.expires, disabled=u.disabled, password_policy=policy, credentials_key=key,
+                console_access=ConsoleAccess(password_reset_required=u.password_reset_required) if u.console else False,
+                programmatic_access=list(u.access_keys) if u.access_keys else False,
+                console_and_keys_reason=u.console_and_keys_reason, permissions_boundary=u.permissions_boundary,
+                acknowledgements=u.acknowledge)
+        if n % 250 == 0 or n == total:
+            progress.update(f"placed {n}/{total} users in {roster.user_stacks} user stacks")
+    for index, stack in enumerate(user_stacks):
+        if index not in filled:
+            # A stack keeps existing when its last user leaves, so deploying it deletes that user.
+            cdk.CfnWaitConditionHandle(stack, "EmptyStackPlaceholder")
+    return RosterStacks(account, user_stacks)
+
+
+__all__ = ["AccessKeySlot", "CREDENTIALS_KEY_ALIAS", "Progress", "RosterStacks", "build", "default_stack"]
