@@ -1,52 +1,89 @@
-"""Per-app registry of IAM names, so duplicates (case-insensitive) are caught at construction."""
+"""Per-app registry of IAM names and account settings, and a Python-side cache of facts about
+stacks and scopes that never change once made (each read of them is a round trip to the CDK)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import aws_cdk as cdk
 from constructs import Construct
 
-_ATTR = "_iam_constructs_names"
+_CACHE = "_iam_constructs_cache"
+
+
+@dataclass
+class _AccountRegistry:
+    names: dict = field(default_factory=dict)
+    password_policy: tuple | None = None
+    password_lengths: list = field(default_factory=list)
+
+
+@dataclass
+class StackFacts:
+    stack: cdk.Stack
+    registry: _AccountRegistry
+
+
+def path_of(scope: Construct) -> str:
+    """``scope.node.path``, read once per construct."""
+    cached = scope.__dict__.get("_iam_constructs_path")
+    if cached is None:
+        cached = scope.__dict__["_iam_constructs_path"] = scope.node.path
+    return cached
+
+
+def stack_of(scope: Construct) -> cdk.Stack:
+    """``Stack.of(scope)``, read once per scope."""
+    if isinstance(scope, cdk.Stack):
+        return scope
+    cached = scope.__dict__.get("_iam_constructs_stack")
+    if cached is None:
+        cached = scope.__dict__["_iam_constructs_stack"] = cdk.Stack.of(scope)
+    return cached
+
+
+def facts(stack: cdk.Stack) -> StackFacts:
+    """The stack's account registry (names, password policy) in its app, read once per stack."""
+    cached = stack.__dict__.get(_CACHE)
+    if cached is None:
+        root = stack.node.root
+        accounts: dict = root.__dict__.setdefault(_CACHE, {})
+        registry = accounts.setdefault(stack.account, _AccountRegistry())
+        cached = stack.__dict__[_CACHE] = StackFacts(stack, registry)
+    return cached
 
 
 def claim(stack: cdk.Stack, kind: str, name: str, owner_path: str) -> str | None:
     """Records ``name`` for ``kind`` in the stack's account; returns the path that already holds
     it (case-insensitively), or None. Names in different accounts do not clash."""
-    root: Construct = stack.node.root
-    names: dict = root.__dict__.setdefault(_ATTR, {})
-    key = (stack.account, kind, name.lower())
+    names = facts(stack).registry.names
+    key = (kind, name.lower())
     holder = names.get(key)
     if holder is None:
         names[key] = owner_path
     return holder
 
 
-_POLICY_ATTR = "_iam_constructs_password_policy"
-
-
 def declare_password_policy(stack: cdk.Stack, policy, owner_path: str) -> str | None:
     """Records the account's password policy; returns the path of one already declared for the same
     account, or None."""
-    declared: dict = stack.node.root.__dict__.setdefault(_POLICY_ATTR, {})
-    holder = declared.get(stack.account)
-    if holder is None:
-        declared[stack.account] = (owner_path, policy)
+    registry = facts(stack).registry
+    if registry.password_policy is None:
+        registry.password_policy = (owner_path, policy)
         return None
-    return holder[0]
+    return registry.password_policy[0]
 
 
 def declared_password_policy(stack: cdk.Stack):
     """The password policy declared for the stack's account in this app, or None."""
-    holder = stack.node.root.__dict__.get(_POLICY_ATTR, {}).get(stack.account)
+    holder = facts(stack).registry.password_policy
     return holder[1] if holder else None
-
-
-_LENGTHS_ATTR = "_iam_constructs_password_lengths"
 
 
 def record_console_password_length(stack: cdk.Stack, owner_path: str, length: int) -> None:
     """Remembers the length of a password generated for a user, for the password-policy check."""
-    stack.node.root.__dict__.setdefault(_LENGTHS_ATTR, {}).setdefault(stack.account, []).append((owner_path, length))
+    facts(stack).registry.password_lengths.append((owner_path, length))
 
 
 def console_password_lengths(stack: cdk.Stack) -> list:
-    return list(stack.node.root.__dict__.get(_LENGTHS_ATTR, {}).get(stack.account, []))
+    return list(facts(stack).registry.password_lengths)

@@ -10,7 +10,7 @@ from constructs import Construct
 
 from . import limits
 from ._policy import document, managed_policy_arn, statement
-from ._registry import claim
+from ._registry import claim, path_of, stack_of
 from ._tokens import is_unresolved
 from ._acknowledge import acknowledge
 from ._validate import check_acknowledgements, check_name, check_path, check_policy_size
@@ -56,7 +56,7 @@ class IamGroup(Construct):
         policy_name: str | None = None,
         acknowledgements: Mapping[str, str] | None = None,
     ) -> None:
-        where = f"{scope.node.path}/{id}"
+        where = f"{path_of(scope)}/{id}"
         p = ProblemCollector(where)
         check_name(p, "group_name", group_name, max_len=limits.GROUP_NAME_MAX, kind="group")
         check_path(p, "path", path)
@@ -75,7 +75,7 @@ class IamGroup(Construct):
                   f"IAM allows at most {limits.MANAGED_POLICIES_PER_GROUP_MAX} per group: merge statements or "
                   "split the group")
         check_acknowledgements(p, "acknowledgements", acknowledgements)
-        stack = cdk.Stack.of(scope)
+        stack = stack_of(scope)
         if not p and not is_unresolved(group_name):
             holder = claim(stack, "group", group_name, where)
             if holder is not None:

@@ -11,6 +11,7 @@ from constructs import Construct
 from . import defaults
 from ._acknowledge import UNSCOPABLE_IAM_READS, acknowledge
 from ._policy import document
+from ._registry import path_of, stack_of
 from ._tokens import account_id, partition
 from ._validate import check_path
 from .errors import ProblemCollector
@@ -71,7 +72,7 @@ class _ManagedPolicyConstruct(Construct):
 
     def __init__(self, scope: Construct, id: str, doc: dict[str, Any], *, managed_policy_name: str | None,
                  path: str) -> None:
-        p = ProblemCollector(f"{scope.node.path}/{id}")
+        p = ProblemCollector(f"{path_of(scope)}/{id}")
         check_path(p, "path", path)
         p.raise_if_any()
         super().__init__(scope, id)
@@ -139,7 +140,7 @@ class SelfServiceCredentialsPolicy(_ManagedPolicyConstruct):
 
 
 def _stack_singleton(cls, scope: Construct, child_id: str):
-    stack = cdk.Stack.of(scope)
+    stack = stack_of(scope)
     existing = stack.node.try_find_child(child_id)
     if existing is not None:
         return existing

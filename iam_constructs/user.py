@@ -15,7 +15,7 @@ from . import credentials as cr
 from ._acknowledge import acknowledge
 from . import defaults, limits
 from ._policy import managed_policy_arn
-from ._registry import claim, declared_password_policy, record_console_password_length
+from ._registry import claim, declared_password_policy, path_of, record_console_password_length, stack_of
 from ._tokens import is_unresolved
 from ._validate import check_acknowledgements, check_name, check_path, check_tags, parse_date
 from .errors import IamConstructsError, ProblemCollector, show
@@ -83,7 +83,7 @@ class IamUser(Construct):
         direct_policies_reason: str | None = None,
         acknowledgements: Mapping[str, str] | None = None,
     ) -> None:
-        where = f"{scope.node.path}/{id}"
+        where = f"{path_of(scope)}/{id}"
         p = ProblemCollector(where)
         check_name(p, "user_name", user_name, max_len=limits.USER_NAME_MAX, kind="user")
         check_path(p, "path", path)
@@ -120,7 +120,7 @@ class IamUser(Construct):
                                     "in, bots use keys. Split into two users, or pass console_and_keys_reason="
                                     "'<why>' to allow it for this user")
 
-        stack = cdk.Stack.of(scope)
+        stack = stack_of(scope)
         policy = password_policy or declared_password_policy(stack) or PasswordPolicy()
         if console is not None:
             cr.check_console(p, "console_access", console, policy)
@@ -170,8 +170,11 @@ class IamUser(Construct):
         """The secret holding the generated password, when ``console_access`` generates one."""
         self.initial_password_parameter: cdk.CfnParameter | None = None
         """The NoEcho parameter, when ``console_access`` uses ``initial_password="parameter"``."""
+        self._where = where
         self._group_names: list[str] = []
         self._group_refs: list[str] = []
+        for g in groups:
+            self._remember_group(g)
         if expiry is not None and expiry < _dt.date.today():
             cdk.Annotations.of(self).add_warning_v2(
                 "iam-constructs:userExpired",
@@ -182,7 +185,7 @@ class IamUser(Construct):
             password, self.console_password_secret, self.initial_password_parameter = cr.build_console_password(
                 self, user_name=user_name, console=console, policy=policy, tags=tag_map, key=credentials_key)
             if self.console_password_secret is not None:
-                record_console_password_length(stack, self.node.path, cr.generated_password_length(console, policy))
+                record_console_password_length(stack, where, cr.generated_password_length(console, policy))
             if not disabled:
                 login_profile = iam.CfnUser.LoginProfileProperty(
                     password=password, password_reset_required=console.password_reset_required)
@@ -194,10 +197,11 @@ class IamUser(Construct):
 
         self.resource = iam.CfnUser(
             self, "Resource", user_name=user_name, path=path, tags=cr._tags(tag_map) or None,
-            permissions_boundary=boundary, login_profile=login_profile,
+            permissions_boundary=boundary, login_profile=login_profile, groups=list(self._group_refs) or None,
             managed_policy_arns=[a for a in direct if a] or None)
         """The ``AWS::IAM::User`` L1."""
-        if login_profile is not None and cr.is_parameter_reference(self.stack, login_profile.password):
+        if login_profile is not None and self.console_password_secret is None and \
+                cr.is_parameter_reference(self.stack, login_profile.password):
             # cfn-lint W1011 prefers dynamic references to parameters for secrets. A NoEcho
             # parameter is the deployer's explicit choice here (AWS's documented alternative for
             # passwords handed out of band): the value is typed at deploy time and never stored.
@@ -206,8 +210,6 @@ class IamUser(Construct):
             self, user_name=user_name, user_ref=self.resource.ref, slots=slots, disabled=disabled,
             tags=tag_map, key=credentials_key)
         """(``AWS::IAM::AccessKey``, its ``AWS::SecretsManager::Secret``) per slot, in slot order."""
-        for g in groups:
-            self.add_to_group(g)
         reasons: dict[str, str] = {}
         if self.console_password_secret is not None or self.access_keys:
             reasons.update(ack.SECRET_ROTATION)
@@ -248,13 +250,21 @@ class IamUser(Construct):
         group in another stack by name, with a stack dependency so it is deployed first.
         """
         name = group.group_name if isinstance(group, IamGroup) else group
-        p = ProblemCollector(self.node.path)
+        p = ProblemCollector(self._where)
         if not isinstance(group, IamGroup):
             check_name(p, "groups", group, max_len=limits.GROUP_NAME_MAX, kind="group")
+        p.raise_if_any()
         if name.lower() in (n.lower() for n in self._group_names):
             return  # already a member
         self._check_group_count(p, self._group_names + [name])
         p.raise_if_any()
+        self._remember_group(group)
+        self.resource.groups = list(self._group_refs)
+
+    def _remember_group(self, group: GroupLike) -> None:
+        name = group.group_name if isinstance(group, IamGroup) else group
+        if name.lower() in (n.lower() for n in self._group_names):
+            return
         self._group_names.append(name)
         if isinstance(group, IamGroup) and group.stack is self.stack:
             self._group_refs.append(group.resource.ref)
@@ -262,7 +272,6 @@ class IamUser(Construct):
             if isinstance(group, IamGroup):
                 _depend_once(self.stack, group.stack)
             self._group_refs.append(name)
-        self.resource.groups = list(self._group_refs)
 
 
 def _depend_once(stack: cdk.Stack, on: cdk.Stack) -> None:

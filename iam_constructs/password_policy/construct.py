@@ -14,7 +14,7 @@ from constructs import Construct
 
 from .. import _acknowledge as ack
 from .._acknowledge import acknowledge
-from .._registry import console_password_lengths, declare_password_policy
+from .._registry import console_password_lengths, declare_password_policy, path_of, stack_of
 from ..errors import ProblemCollector, show
 from .handler.bundle import inline_source
 from .spec import PasswordPolicy
@@ -46,7 +46,7 @@ class AccountPasswordPolicy(Construct):
     def __init__(self, scope: Construct, id: str, *, policy: PasswordPolicy | None = None,
                  on_delete: OnDelete = "restore",
                  log_retention_days: int = 365) -> None:
-        where = f"{scope.node.path}/{id}"
+        where = f"{path_of(scope)}/{id}"
         policy = PasswordPolicy() if policy is None else policy
         p = ProblemCollector(where)
         if not isinstance(policy, PasswordPolicy):
@@ -58,7 +58,7 @@ class AccountPasswordPolicy(Construct):
         if log_retention_days not in LOG_RETENTION_DAYS or isinstance(log_retention_days, bool):
             p.add("log_retention_days", f"{show(log_retention_days)} is not a CloudWatch Logs retention; use one "
                                         f"of {', '.join(map(str, LOG_RETENTION_DAYS))}")
-        stack = cdk.Stack.of(scope)
+        stack = stack_of(scope)
         if not p:
             holder = declare_password_policy(stack, policy, where)
             if holder is not None:

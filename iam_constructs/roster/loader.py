@@ -30,7 +30,10 @@ class LineList(list):
         return self.lines[index] if 0 <= index < len(self.lines) else self.line
 
 
-class _Loader(yaml.SafeLoader):
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when PyYAML has it
+
+
+class _Loader(_Base):
     """SafeLoader that records lines, reports duplicate keys and keeps bad dates as strings."""
 
     def __init__(self, stream, path: str):
