@@ -6,7 +6,7 @@ from .errors import IamConstructsError, Problem
 from .group import IamGroup
 from .mfa import MfaEnforcementPolicy, SelfServiceCredentialsPolicy
 from .password_policy import AccountPasswordPolicy, PasswordPolicy
-from .user import IamUser
+from .user import IamUser, IamUsers
 
 __all__ = [
     "AccountPasswordPolicy",
@@ -17,6 +17,7 @@ __all__ = [
     "IamConstructsError",
     "IamGroup",
     "IamUser",
+    "IamUsers",
     "MfaEnforcementPolicy",
     "PARAMETER",
     "PasswordPolicy",

@@ -64,6 +64,23 @@ def claim(stack: cdk.Stack, kind: str, name: str, owner_path: str) -> str | None
     return holder
 
 
+def claim_all(stack: cdk.Stack, kind: str, entries) -> list[tuple[str, str, str]]:
+    """Claims (name, owner path) pairs all at once: returns every (owner, name, holder) clash,
+    including clashes within ``entries``, and records nothing when there is one."""
+    names = facts(stack).registry.names
+    clashes, batch = [], {}
+    for name, owner in entries:
+        key = (kind, name.lower())
+        holder = names.get(key) or batch.get(key)
+        if holder is not None:
+            clashes.append((owner, name, holder))
+        else:
+            batch[key] = owner
+    if not clashes:
+        names.update(batch)
+    return clashes
+
+
 def declare_password_policy(stack: cdk.Stack, policy, owner_path: str) -> str | None:
     """Records the account's password policy; returns the path of one already declared for the same
     account, or None."""

@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence, Union
 
 import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_secretsmanager as sm
 from constructs import Construct
 
 from . import defaults, limits
@@ -210,10 +208,10 @@ def _check_principals(p: ProblemCollector, field_name: str, arns: Sequence[str])
             p.add(field_name, f"{show(arn)} is not an IAM principal ARN (arn:PARTITION:iam::ACCOUNT:role/NAME)")
 
 
-def check_initial_password_secret_value(p: ProblemCollector, field_name: str, scope: Construct,
-                                        value: cdk.SecretValue) -> None:
-    """Refuses ``SecretValue.unsafe_plain_text``: it would put the password in the template."""
-    stack = cdk.Stack.of(scope)
+def check_initial_password_secret_value(p: ProblemCollector, field_name: str, stack: cdk.Stack,
+                                        value: cdk.SecretValue) -> bool:
+    """Refuses ``SecretValue.unsafe_plain_text`` (it would put the password in the template);
+    returns True when the value is a Ref to a (NoEcho) parameter."""
     resolved = stack.resolve(value)
     if isinstance(resolved, dict) and set(resolved) == {"Ref"}:
         # SecretValue.cfn_parameter: CDK already insists on NoEcho; a Default would be a password in
@@ -223,77 +221,23 @@ def check_initial_password_secret_value(p: ProblemCollector, field_name: str, sc
             p.add(f"{field_name}.initial_password",
                   f"parameter {resolved['Ref']!r} has a Default (value not shown), which puts the password in "
                   "the template; remove the Default and pass the value at deploy time")
-        return
+        return True
     ok = isinstance(resolved, dict) or (isinstance(resolved, str) and resolved.startswith(
         ("{{resolve:secretsmanager:", "{{resolve:ssm-secure:")))
     if not ok:
         p.add(f"{field_name}.initial_password",
               "the SecretValue resolves to plaintext (value not shown), which would be written into the "
               "template; use SecretValue.secrets_manager(...), SecretValue.ssm_secure(...) or 'parameter'")
+    return False
 
 
-# -- builders ---------------------------------------------------------------------------------
-
-def _tags(tags: dict[str, str]) -> list[cdk.CfnTag]:
-    return [cdk.CfnTag(key=k, value=v) for k, v in tags.items()]
-
-
-def _key_id(key: KeyLike) -> str | None:
-    if key is None:
-        return None
-    return key.key_arn if isinstance(key, CredentialsKey) else key
-
-
-def _reader_policy(scope: Construct, id: str, secret: sm.CfnSecret, readers: Sequence[str]) -> None:
-    if not readers:
-        return
-    sm.CfnResourcePolicy(scope, id, secret_id=secret.ref, block_public_policy=True, resource_policy={
-        "Version": "2012-10-17",
-        "Statement": [{"Sid": "DeclaredReaders", "Effect": "Allow", "Principal": {"AWS": list(readers)},
-                       "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                       "Resource": "*"}],
-    })
-
-
-def build_console_password(scope: Construct, *, user_name: str, console: ConsoleAccess, policy: PasswordPolicy,
-                           tags: dict[str, str], key: KeyLike) -> tuple[str, sm.CfnSecret | None, cdk.CfnParameter | None]:
-    """Makes the password source; returns (value for LoginProfile.Password, secret, parameter)."""
-    ip = console.initial_password
-    if isinstance(ip, cdk.SecretValue):
-        return ip.unsafe_unwrap(), None, None  # a reference (checked), never plaintext
-    if ip == PARAMETER:
-        param = cdk.CfnParameter(
-            scope, "InitialPassword", type="String", no_echo=True, min_length=policy.minimum_length,
-            max_length=IAM_PASSWORD_MAX, allowed_pattern=_password_pattern(policy),
-            constraint_description=_pattern_description(policy),
-            description=f"Initial console password of IAM user {user_name} (NoEcho, never stored in the template)")
-        return param.value_as_string, None, param
-    length = generated_password_length(console, policy)
-    secret = sm.CfnSecret(
-        scope, "ConsolePassword", name=console_secret_name(user_name),
-        description=f"Initial console password of IAM user {user_name}",
-        generate_secret_string=sm.CfnSecret.GenerateSecretStringProperty(
-            secret_string_template=json.dumps({"username": user_name}), generate_string_key="password",
-            password_length=length, require_each_included_type=True,
-            exclude_characters=EXCLUDED_PASSWORD_CHARACTERS),
-        kms_key_id=_key_id(key), tags=_tags(tags) or None)
-    _reader_policy(scope, "ConsolePasswordReaders", secret, console.password_readers)
-    return f"{{{{resolve:secretsmanager:{secret.ref}:SecretString:password}}}}", secret, None
-
-
-def is_parameter_reference(stack: cdk.Stack, password: str) -> bool:
-    """True when a login-profile password is a ``Ref`` to a (NoEcho) parameter."""
-    if not is_unresolved(password):
-        return False
-    resolved = stack.resolve(password)
-    return isinstance(resolved, dict) and set(resolved) == {"Ref"}
-
+# -- generation ------------------------------------------------------------------------------
 
 def generated_password_length(console: ConsoleAccess, policy: PasswordPolicy) -> int:
     return console.password_length or max(DEFAULT_PASSWORD_LENGTH, policy.minimum_length)
 
 
-def _password_pattern(policy: PasswordPolicy) -> str:
+def password_pattern(policy: PasswordPolicy) -> str:
     looks = []
     if policy.require_uppercase:
         looks.append("(?=.*[A-Z])")
@@ -306,27 +250,10 @@ def _password_pattern(policy: PasswordPolicy) -> str:
     return "^" + "".join(looks) + "[\\x20-\\x7E]*$"
 
 
-def _pattern_description(policy: PasswordPolicy) -> str:
+def pattern_description(policy: PasswordPolicy) -> str:
     classes = [n for n, on in (("an uppercase letter", policy.require_uppercase),
                                ("a lowercase letter", policy.require_lowercase),
                                ("a digit", policy.require_numbers),
                                ("a symbol", policy.require_symbols)) if on]
     text = f"at least {policy.minimum_length} printable ASCII characters"
     return text + (", with " + ", ".join(classes) if classes else "")
-
-
-def build_access_keys(scope: Construct, *, user_name: str, user_ref: str, slots: list[tuple[int, AccessKeySlot]],
-                      disabled: bool, tags: dict[str, str], key: KeyLike) -> list[tuple[iam.CfnAccessKey, sm.CfnSecret]]:
-    made = []
-    for number, s in slots:
-        access_key = iam.CfnAccessKey(scope, f"AccessKeySlot{number}", user_name=user_ref, serial=s.serial,
-                                      status="Active" if (s.active and not disabled) else "Inactive")
-        secret = sm.CfnSecret(
-            scope, f"AccessKeySlot{number}Secret", name=access_key_secret_name(user_name, number),
-            description=f"Access key in slot {number} of IAM user {user_name}",
-            secret_string=(f'{{"AccessKeyId":"{access_key.ref}",'
-                           f'"SecretAccessKey":"{access_key.attr_secret_access_key}"}}'),
-            kms_key_id=_key_id(key), tags=_tags(tags) or None)
-        _reader_policy(scope, f"AccessKeySlot{number}Readers", secret, s.readers)
-        made.append((access_key, secret))
-    return made

@@ -1,24 +1,34 @@
-"""IamUser: a person or a bot, with no credentials and no permissions until asked."""
+"""IamUser and IamUsers: people and bots, with no credentials and no permissions until asked.
+
+Both validate each user into a ``UserPlan`` (pure Python, every problem collected and raised
+once) and emit the plan's resources through one CfnInclude: ``IamUser`` for one user,
+``IamUsers`` for a whole stack's worth in a single call to the CDK.
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
+import dataclasses
+import functools
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence, Union
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as sm
+from aws_cdk import cloudformation_include as cfi
 from constructs import Construct
 
 from . import _acknowledge as ack
 from . import credentials as cr
-from ._acknowledge import acknowledge
 from . import defaults, limits
+from ._acknowledge import acknowledge
 from ._policy import managed_policy_arn
-from ._registry import claim, declared_password_policy, path_of, record_console_password_length, stack_of
+from ._registry import claim_all, declared_password_policy, path_of, record_console_password_length, stack_of
 from ._tokens import is_unresolved
+from ._user_template import include, logical_id
 from ._validate import check_acknowledgements, check_name, check_path, check_tags, parse_date
-from .errors import IamConstructsError, ProblemCollector, show
+from .errors import IamConstructsError, Problem, ProblemCollector, show
 from .group import IamGroup
 from .password_policy.spec import PasswordPolicy
 
@@ -27,6 +37,191 @@ GroupLike = Union[IamGroup, str]
 # pack's rules, so the audit trail in validation-report.json carries them.
 CONSOLE_AND_KEYS_ACK = "IamConstructs::IamConstructs-ConsoleAndKeys"
 NO_DIRECT_POLICIES_ACK = "IamConstructs::IamConstructs-NoDirectUserPolicies"
+
+_PROP_NAMES = ("user_name", "path", "groups", "permissions_boundary", "tags", "required_tags", "expires",
+               "console_access", "programmatic_access", "console_and_keys_reason", "disabled", "password_policy",
+               "credentials_key", "direct_managed_policies", "direct_policies_reason", "acknowledgements")
+
+
+@dataclass(frozen=True)
+class UserPlan:
+    """One user, validated and normalised: everything needed to emit its resources."""
+
+    where: str
+    user_name: str
+    path: str
+    tags: dict[str, str]
+    expires: _dt.date | None
+    disabled: bool
+    password_policy: PasswordPolicy
+    console: cr.ConsoleAccess | None
+    password_length: int
+    password_reference: str | None  # a caller's SecretValue, as its (reference) token
+    password_from_parameter: bool
+    slots: tuple[tuple[int, cr.AccessKeySlot], ...]
+    key_id: str | None
+    boundary: str | None
+    direct_policies: tuple[str, ...]
+    groups: tuple[GroupLike, ...]
+    group_names: tuple[str, ...]
+    group_refs: tuple[str, ...] = ()
+    acknowledgements: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def logical_id(self) -> str:
+        return logical_id(self.user_name)
+
+
+def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", groups: Sequence[GroupLike] = (),
+              permissions_boundary: Union[str, iam.IManagedPolicy, None] = None,
+              tags: Mapping[str, str] | None = None, required_tags: Sequence[str] = defaults.REQUIRED_USER_TAGS,
+              expires: Union[_dt.date, str, None] = None, console_access: Union[bool, cr.ConsoleAccess] = False,
+              programmatic_access: Union[bool, Sequence[cr.AccessKeySlot]] = False,
+              console_and_keys_reason: str | None = None, disabled: bool = False,
+              password_policy: PasswordPolicy | None = None, credentials_key: cr.KeyLike = None,
+              direct_managed_policies: Sequence[str] = (), direct_policies_reason: str | None = None,
+              acknowledgements: Mapping[str, str] | None = None) -> tuple[UserPlan | None, list[Problem]]:
+    """Validates one user's props; returns (plan, []) or (None, every problem). Nothing is built."""
+    p = ProblemCollector(where)
+    check_name(p, "user_name", user_name, max_len=limits.USER_NAME_MAX, kind="user")
+    check_path(p, "path", path)
+    tag_map = dict(tags or {})
+    check_tags(p, "tags", tag_map)
+    expiry = parse_date(p, "expires", expires)
+    if expiry is not None:
+        if any(k.lower() == defaults.EXPIRY_TAG.lower() for k in tag_map):
+            p.add("tags", f"give the expiry date once: 'expires' writes the {defaults.EXPIRY_TAG!r} tag")
+        tag_map[defaults.EXPIRY_TAG] = expiry.isoformat()
+        if len(tag_map) > limits.TAGS_PER_USER_MAX:
+            p.add("tags", f"{len(tag_map)} tags with the {defaults.EXPIRY_TAG} tag; IAM allows at most "
+                          f"{limits.TAGS_PER_USER_MAX}")
+    if isinstance(required_tags, str):
+        p.add("required_tags", f"{show(required_tags)} must be a list of tag keys, e.g. ['Owner']")
+    else:
+        present = {k.lower() for k, v in tag_map.items() if is_unresolved(v) or (isinstance(v, str) and v)}
+        for key in required_tags:
+            if key.lower() not in present:
+                p.add(f"tags.{key}", f"required tag {key!r} is missing or empty; add it, "
+                                     "or pass required_tags=() to opt out")
+    if not isinstance(disabled, bool):
+        p.add("disabled", f"{show(disabled)} must be True or False")
+
+    console = cr.ConsoleAccess() if console_access is True else (console_access or None)
+    if console is not None and not isinstance(console, cr.ConsoleAccess):
+        p.add("console_access", f"{show(console_access)} must be True, False or a ConsoleAccess")
+        console = None
+    slots = cr.normalise_slots(p, "programmatic_access", programmatic_access)
+    if console is not None and slots and not (isinstance(console_and_keys_reason, str)
+                                              and console_and_keys_reason.strip()):
+        p.add("console_access", "a user with both console access and access keys is refused: people sign "
+                                "in, bots use keys. Split into two users, or pass console_and_keys_reason="
+                                "'<why>' to allow it for this user")
+    policy = password_policy or declared_password_policy(stack) or PasswordPolicy()
+    reference, from_parameter = None, False
+    if console is not None:
+        cr.check_console(p, "console_access", console, policy)
+        if isinstance(console.initial_password, cdk.SecretValue):
+            from_parameter = cr.check_initial_password_secret_value(p, "console_access", stack,
+                                                                     console.initial_password)
+            reference = console.initial_password.unsafe_unwrap()  # a reference, never plaintext (checked)
+
+    group_names = [g.group_name if isinstance(g, IamGroup) else g for g in groups]
+    for i, g in enumerate(groups):
+        if not isinstance(g, IamGroup):
+            check_name(p, f"groups[{i}]", g, max_len=limits.GROUP_NAME_MAX, kind="group")
+    _check_groups(p, group_names)
+
+    direct = [managed_policy_arn(p, f"direct_managed_policies[{i}]", v) for i, v in enumerate(direct_managed_policies)]
+    if direct and not (isinstance(direct_policies_reason, str) and direct_policies_reason.strip()):
+        p.add("direct_managed_policies", "policies attached straight to a user are refused: put them on a "
+                                         "group, or pass direct_policies_reason='<why>' to use this escape hatch")
+    if len(direct) > limits.MANAGED_POLICIES_PER_USER_MAX:
+        p.add("direct_managed_policies", f"{len(direct)} policies; IAM allows at most "
+                                         f"{limits.MANAGED_POLICIES_PER_USER_MAX} per user even with a quota increase")
+    boundary = permissions_boundary
+    if boundary is not None and hasattr(boundary, "managed_policy_arn"):
+        boundary = boundary.managed_policy_arn
+    elif boundary is not None:
+        boundary = managed_policy_arn(p, "permissions_boundary", boundary)
+    check_acknowledgements(p, "acknowledgements", acknowledgements)
+    if p:
+        return None, p.problems
+
+    reasons: dict[str, str] = {}
+    if console is not None and slots:
+        reasons[CONSOLE_AND_KEYS_ACK] = console_and_keys_reason
+    if direct:
+        reasons[NO_DIRECT_POLICIES_ACK] = direct_policies_reason
+        reasons["NIST.800.53.R5::NIST.800.53.R5-IAMUserNoPolicies"] = direct_policies_reason
+        for name in direct_managed_policies:
+            if isinstance(name, str) and not name.startswith("arn:") and not is_unresolved(name):
+                reasons[f"AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]"] = \
+                    direct_policies_reason
+    reasons.update(acknowledgements or {})
+    key_id = credentials_key.key_arn if isinstance(credentials_key, cr.CredentialsKey) else credentials_key
+    return UserPlan(
+        where=where, user_name=user_name, path=path, tags=tag_map, expires=expiry, disabled=disabled,
+        password_policy=policy, console=console,
+        password_length=cr.generated_password_length(console, policy) if console else 0,
+        password_reference=reference, password_from_parameter=from_parameter, slots=tuple(slots), key_id=key_id,
+        boundary=boundary, direct_policies=tuple(a for a in direct if a), groups=tuple(groups),
+        group_names=tuple(group_names), acknowledgements=reasons), []
+
+
+def _check_groups(p: ProblemCollector, names: Sequence[str]) -> None:
+    lowered = [n.lower() for n in names if isinstance(n, str)]
+    for n in sorted({n for n in lowered if lowered.count(n) > 1}):
+        p.add("groups", f"group {n!r} is listed twice; list each group once")
+    if len(names) > limits.GROUPS_PER_USER_MAX:
+        p.add("groups", f"{len(names)} groups; IAM allows a user in at most {limits.GROUPS_PER_USER_MAX}: "
+                        "merge groups")
+
+
+def _claim(stack: cdk.Stack, plans: Sequence[UserPlan]) -> None:
+    """Claims every name at once, or none: a clash leaves the registry as it was."""
+    clashes = claim_all(stack, "user", [(plan.user_name, plan.where) for plan in plans])
+    if clashes:
+        raise IamConstructsError(Problem(where, "user_name", f"{name!r} is already used by {holder} (IAM user names "
+                                                             "are unique case-insensitively); rename one")
+                                 for where, name, holder in clashes)
+
+
+def _bind_groups(stack: cdk.Stack, plan: UserPlan) -> UserPlan:
+    """Group references: Ref for a group in the same stack, the name (plus a stack dependency)
+    for a group elsewhere."""
+    refs = []
+    for g in plan.groups:
+        if isinstance(g, IamGroup) and g.stack is stack:
+            refs.append(g.resource.ref)
+        else:
+            if isinstance(g, IamGroup):
+                _depend_once(stack, g.stack)
+            refs.append(g.group_name if isinstance(g, IamGroup) else g)
+    return _replace(plan, group_refs=tuple(refs))
+
+
+def _replace(plan: UserPlan, **changes) -> UserPlan:
+    return dataclasses.replace(plan, **changes)
+
+
+def _after_emit(stack: cdk.Stack, scope: Construct, plan: UserPlan) -> None:
+    if plan.console is not None and plan.password_reference is None and \
+            plan.console.initial_password == cr.GENERATED:
+        record_console_password_length(stack, plan.where, plan.password_length)
+    if plan.expires is not None and plan.expires < _dt.date.today():
+        cdk.Annotations.of(scope).add_warning_v2(
+            "iam-constructs:userExpired",
+            f"expires: {plan.expires.isoformat()} is in the past; disable or remove user {plan.user_name}")
+    if len(plan.direct_policies) > limits.MANAGED_POLICIES_PER_USER_DEFAULT:
+        cdk.Annotations.of(scope).add_warning_v2(
+            "iam-constructs:userManagedPoliciesOverDefaultQuota",
+            f"direct_managed_policies: {len(plan.direct_policies)} policies exceed IAM's default quota of "
+            f"{limits.MANAGED_POLICIES_PER_USER_DEFAULT} per user; the deployment fails unless the quota was raised")
+
+
+def _holds_secrets(plan: UserPlan) -> bool:
+    return bool(plan.slots) or (plan.console is not None and plan.password_reference is None
+                                and plan.console.initial_password == cr.GENERATED)
 
 
 class IamUser(Construct):
@@ -83,156 +278,82 @@ class IamUser(Construct):
         direct_policies_reason: str | None = None,
         acknowledgements: Mapping[str, str] | None = None,
     ) -> None:
-        where = f"{path_of(scope)}/{id}"
-        p = ProblemCollector(where)
-        check_name(p, "user_name", user_name, max_len=limits.USER_NAME_MAX, kind="user")
-        check_path(p, "path", path)
-        tag_map = dict(tags or {})
-        check_tags(p, "tags", tag_map)
-        expiry = parse_date(p, "expires", expires)
-        if expiry is not None:
-            if any(k.lower() == defaults.EXPIRY_TAG.lower() for k in tag_map):
-                p.add("tags", f"give the expiry date once: 'expires' writes the {defaults.EXPIRY_TAG!r} tag")
-            tag_map[defaults.EXPIRY_TAG] = expiry.isoformat()
-            if len(tag_map) > limits.TAGS_PER_USER_MAX:
-                p.add("tags", f"{len(tag_map)} tags with the {defaults.EXPIRY_TAG} tag; IAM allows at most "
-                              f"{limits.TAGS_PER_USER_MAX}")
-        if isinstance(required_tags, str):
-            p.add("required_tags", f"{show(required_tags)} must be a list of tag keys, e.g. ['Owner']")
-        else:
-            present = {k.lower() for k, v in tag_map.items() if is_unresolved(v) or (isinstance(v, str) and v)}
-            for key in required_tags:
-                if key.lower() not in present:
-                    p.add(f"tags.{key}", f"required tag {key!r} is missing or empty; add it, "
-                                         "or pass required_tags=() to opt out")
-        for flag, value in (("disabled", disabled),):
-            if not isinstance(value, bool):
-                p.add(flag, f"{show(value)} must be True or False")
-
-        console = cr.ConsoleAccess() if console_access is True else (console_access or None)
-        if console is not None and not isinstance(console, cr.ConsoleAccess):
-            p.add("console_access", f"{show(console_access)} must be True, False or a ConsoleAccess")
-            console = None
-        slots = cr.normalise_slots(p, "programmatic_access", programmatic_access)
-        if console is not None and slots and not (isinstance(console_and_keys_reason, str)
-                                                  and console_and_keys_reason.strip()):
-            p.add("console_access", "a user with both console access and access keys is refused: people sign "
-                                    "in, bots use keys. Split into two users, or pass console_and_keys_reason="
-                                    "'<why>' to allow it for this user")
-
+        props = {k: v for k, v in locals().items() if k in _PROP_NAMES}
         stack = stack_of(scope)
-        policy = password_policy or declared_password_policy(stack) or PasswordPolicy()
-        if console is not None:
-            cr.check_console(p, "console_access", console, policy)
-            if isinstance(console.initial_password, cdk.SecretValue):
-                cr.check_initial_password_secret_value(p, "console_access", scope, console.initial_password)
+        where = f"{path_of(scope)}/{id}"
+        plan, problems = plan_user(stack, where, **props)
+        if problems:
+            raise IamConstructsError(problems)
+        _claim(stack, [plan])
 
-        group_names = [g.group_name if isinstance(g, IamGroup) else g for g in groups]
-        for i, g in enumerate(groups):
-            if not isinstance(g, IamGroup):
-                check_name(p, f"groups[{i}]", g, max_len=limits.GROUP_NAME_MAX, kind="group")
-        self._check_group_count(p, group_names)
-
-        direct = [managed_policy_arn(p, f"direct_managed_policies[{i}]", v)
-                  for i, v in enumerate(direct_managed_policies)]
-        if direct and not (isinstance(direct_policies_reason, str) and direct_policies_reason.strip()):
-            p.add("direct_managed_policies", "policies attached straight to a user are refused: put them on a "
-                                             "group, or pass direct_policies_reason='<why>' to use this escape hatch")
-        if len(direct) > limits.MANAGED_POLICIES_PER_USER_MAX:
-            p.add("direct_managed_policies", f"{len(direct)} policies; IAM allows at most "
-                                             f"{limits.MANAGED_POLICIES_PER_USER_MAX} per user even with a quota increase")
-        boundary = permissions_boundary
-        if boundary is not None and not hasattr(boundary, "managed_policy_arn"):
-            boundary = managed_policy_arn(p, "permissions_boundary", boundary)
-        elif boundary is not None:
-            boundary = boundary.managed_policy_arn
-
-        check_acknowledgements(p, "acknowledgements", acknowledgements)
-        if not p and not is_unresolved(user_name):
-            holder = claim(stack, "user", user_name, where)
-            if holder is not None:
-                p.add("user_name", f"{show(user_name)} is already used by {holder} "
-                                   "(IAM user names are unique case-insensitively); rename one")
-        p.raise_if_any()
-
-        # --- everything valid: build ------------------------------------------------------------
         super().__init__(scope, id)
-        self.user_name: str = user_name
-        """The user's name (known at synth)."""
         self.stack: cdk.Stack = stack
-        self.tags: dict[str, str] = tag_map
-        """Tags as written (with ``Expiry`` when ``expires`` is set)."""
-        self.expires: _dt.date | None = expiry
-        self.disabled: bool = disabled
-        self.password_policy: PasswordPolicy = policy
-        self.console_access: cr.ConsoleAccess | None = console
-        self.console_password_secret: sm.CfnSecret | None = None
-        """The secret holding the generated password, when ``console_access`` generates one."""
-        self.initial_password_parameter: cdk.CfnParameter | None = None
-        """The NoEcho parameter, when ``console_access`` uses ``initial_password="parameter"``."""
-        self._where = where
-        self._group_names: list[str] = []
-        self._group_refs: list[str] = []
-        for g in groups:
-            self._remember_group(g)
-        if expiry is not None and expiry < _dt.date.today():
-            cdk.Annotations.of(self).add_warning_v2(
-                "iam-constructs:userExpired",
-                f"expires: {expiry.isoformat()} is in the past; disable or remove user {user_name}")
-
-        login_profile = None
-        if console is not None:
-            password, self.console_password_secret, self.initial_password_parameter = cr.build_console_password(
-                self, user_name=user_name, console=console, policy=policy, tags=tag_map, key=credentials_key)
-            if self.console_password_secret is not None:
-                record_console_password_length(stack, where, cr.generated_password_length(console, policy))
-            if not disabled:
-                login_profile = iam.CfnUser.LoginProfileProperty(
-                    password=password, password_reset_required=console.password_reset_required)
-        if len(direct) > limits.MANAGED_POLICIES_PER_USER_DEFAULT:
-            cdk.Annotations.of(self).add_warning_v2(
-                "iam-constructs:userManagedPoliciesOverDefaultQuota",
-                f"direct_managed_policies: {len(direct)} policies exceed IAM's default quota of "
-                f"{limits.MANAGED_POLICIES_PER_USER_DEFAULT} per user; the deployment fails unless the quota was raised")
-
-        self.resource = iam.CfnUser(
-            self, "Resource", user_name=user_name, path=path, tags=cr._tags(tag_map) or None,
-            permissions_boundary=boundary, login_profile=login_profile, groups=list(self._group_refs) or None,
-            managed_policy_arns=[a for a in direct if a] or None)
-        """The ``AWS::IAM::User`` L1."""
-        if login_profile is not None and self.console_password_secret is None and \
-                cr.is_parameter_reference(self.stack, login_profile.password):
-            # cfn-lint W1011 prefers dynamic references to parameters for secrets. A NoEcho
-            # parameter is the deployer's explicit choice here (AWS's documented alternative for
-            # passwords handed out of band): the value is typed at deploy time and never stored.
-            self.resource.add_metadata("cfn-lint", {"config": {"ignore_checks": ["W1011"]}})
-        self.access_keys: list[tuple[iam.CfnAccessKey, sm.CfnSecret]] = cr.build_access_keys(
-            self, user_name=user_name, user_ref=self.resource.ref, slots=slots, disabled=disabled,
-            tags=tag_map, key=credentials_key)
-        """(``AWS::IAM::AccessKey``, its ``AWS::SecretsManager::Secret``) per slot, in slot order."""
-        reasons: dict[str, str] = {}
-        if self.console_password_secret is not None or self.access_keys:
-            reasons.update(ack.SECRET_ROTATION)
-        if console is not None and slots:
-            reasons[CONSOLE_AND_KEYS_ACK] = console_and_keys_reason
-        if direct:
-            reasons[NO_DIRECT_POLICIES_ACK] = direct_policies_reason
-            reasons["NIST.800.53.R5::NIST.800.53.R5-IAMUserNoPolicies"] = direct_policies_reason
-            for name in direct_managed_policies:
-                if isinstance(name, str) and not name.startswith("arn:") and not is_unresolved(name):
-                    reasons[f"AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]"] = \
-                        direct_policies_reason
-        reasons.update(acknowledgements or {})
+        self._plan = _bind_groups(stack, plan)
+        self._group_names: list[str] = list(plan.group_names)
+        self.include: cfi.CfnInclude = include(self, "Resources", [self._plan])
+        """The CfnInclude holding the user's resources (logical ids: see ``logical_id``)."""
+        reasons = dict(ack.SECRET_ROTATION) if _holds_secrets(plan) else {}
+        reasons.update(self._plan.acknowledgements)
         acknowledge(self, reasons)
+        _after_emit(stack, self, self._plan)
 
-    @staticmethod
-    def _check_group_count(p: ProblemCollector, names: Sequence[str]) -> None:
-        lowered = [n.lower() for n in names if isinstance(n, str)]
-        for n in sorted({n for n in lowered if lowered.count(n) > 1}):
-            p.add("groups", f"group {n!r} is listed twice; list each group once")
-        if len(names) > limits.GROUPS_PER_USER_MAX:
-            p.add("groups", f"{len(names)} groups; IAM allows a user in at most {limits.GROUPS_PER_USER_MAX}: "
-                            "merge groups")
+    # -- what was made ---------------------------------------------------------------------------
+    @property
+    def user_name(self) -> str:
+        """The user's name (known at synth)."""
+        return self._plan.user_name
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """Tags as written (with ``Expiry`` when ``expires`` is set)."""
+        return dict(self._plan.tags)
+
+    @property
+    def expires(self) -> _dt.date | None:
+        return self._plan.expires
+
+    @property
+    def disabled(self) -> bool:
+        return self._plan.disabled
+
+    @property
+    def password_policy(self) -> PasswordPolicy:
+        return self._plan.password_policy
+
+    @property
+    def console_access(self) -> cr.ConsoleAccess | None:
+        return self._plan.console
+
+    @property
+    def logical_id(self) -> str:
+        """The user's logical id, a function of its name alone."""
+        return self._plan.logical_id
+
+    @functools.cached_property
+    def resource(self) -> iam.CfnUser:
+        """The ``AWS::IAM::User`` L1."""
+        return self.include.get_resource(self.logical_id)
+
+    @functools.cached_property
+    def console_password_secret(self) -> sm.CfnSecret | None:
+        """The secret holding the generated password, when ``console_access`` generates one."""
+        if not (self._plan.console is not None and self._plan.password_reference is None
+                and self._plan.console.initial_password == cr.GENERATED):
+            return None
+        return self.include.get_resource(f"{self.logical_id}ConsolePassword")
+
+    @functools.cached_property
+    def initial_password_parameter(self) -> cdk.CfnParameter | None:
+        """The NoEcho parameter, when ``console_access`` uses ``initial_password="parameter"``."""
+        if self._plan.console is None or self._plan.console.initial_password != cr.PARAMETER:
+            return None
+        return self.include.get_parameter(f"{self.logical_id}InitialPassword")
+
+    @functools.cached_property
+    def access_keys(self) -> list[tuple[iam.CfnAccessKey, sm.CfnSecret]]:
+        """(``AWS::IAM::AccessKey``, its ``AWS::SecretsManager::Secret``) per slot, in slot order."""
+        return [(self.include.get_resource(f"{self.logical_id}AccessKey{n}"),
+                 self.include.get_resource(f"{self.logical_id}AccessKey{n}Secret")) for n, _ in self._plan.slots]
 
     @property
     def group_names(self) -> tuple[str, ...]:
@@ -241,7 +362,7 @@ class IamUser(Construct):
 
     @property
     def has_console_access(self) -> bool:
-        return self.console_access is not None and not self.disabled
+        return self._plan.console is not None and not self._plan.disabled
 
     def add_to_group(self, group: GroupLike) -> None:
         """Puts the user in ``group`` (an ``IamGroup`` or a group name).
@@ -250,28 +371,74 @@ class IamUser(Construct):
         group in another stack by name, with a stack dependency so it is deployed first.
         """
         name = group.group_name if isinstance(group, IamGroup) else group
-        p = ProblemCollector(self._where)
+        p = ProblemCollector(self._plan.where)
         if not isinstance(group, IamGroup):
             check_name(p, "groups", group, max_len=limits.GROUP_NAME_MAX, kind="group")
         p.raise_if_any()
         if name.lower() in (n.lower() for n in self._group_names):
             return  # already a member
-        self._check_group_count(p, self._group_names + [name])
+        _check_groups(p, self._group_names + [name])
         p.raise_if_any()
-        self._remember_group(group)
-        self.resource.groups = list(self._group_refs)
-
-    def _remember_group(self, group: GroupLike) -> None:
-        name = group.group_name if isinstance(group, IamGroup) else group
-        if name.lower() in (n.lower() for n in self._group_names):
-            return
+        bound = _bind_groups(self.stack, _replace(self._plan, groups=(group,)))
         self._group_names.append(name)
-        if isinstance(group, IamGroup) and group.stack is self.stack:
-            self._group_refs.append(group.resource.ref)
-        else:
-            if isinstance(group, IamGroup):
-                _depend_once(self.stack, group.stack)
-            self._group_refs.append(name)
+        self._plan = _replace(self._plan, groups=self._plan.groups + (group,),
+                              group_refs=self._plan.group_refs + bound.group_refs)
+        self.resource.groups = list(self._plan.group_refs)
+
+
+class IamUsers(Construct):
+    """Many users in one construct: the same checks and resources as ``IamUser``, emitted with one
+    call to the CDK for all of them. For rosters of hundreds or thousands of users per stack.
+
+    :param users: one mapping of ``IamUser`` keyword arguments per user (``user_name`` required).
+    :param rotation_acknowledged_here: acknowledge the secret-rotation rules (AwsSolutions-SMG4,
+        NIST SecretsManagerRotationEnabled) once on this construct rather than per user; every
+        secret under it holds an IAM credential. Default: True.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, users: Sequence[Mapping[str, Any]],
+                 rotation_acknowledged_here: bool = True) -> None:
+        stack = stack_of(scope)
+        base = path_of(scope)
+        plans, problems = [], []
+        for i, props in enumerate(users):
+            unknown = sorted(set(props) - set(_PROP_NAMES))
+            name = props.get("user_name", f"users[{i}]")
+            where = f"{base}/{id}/{name}"
+            if unknown:
+                problems += [Problem(where, key, f"unknown prop; IamUser takes {', '.join(_PROP_NAMES)}")
+                             for key in unknown]
+                continue
+            if "user_name" not in props:
+                problems.append(Problem(where, "user_name", "missing; every user needs a user_name"))
+                continue
+            plan, found = plan_user(stack, where, **props)
+            problems += found
+            if plan is not None:
+                plans.append(plan)
+        if problems:
+            raise IamConstructsError(problems)
+        _claim(stack, plans)
+
+        super().__init__(scope, id)
+        self.stack: cdk.Stack = stack
+        self._plans = [_bind_groups(stack, plan) for plan in plans]
+        self.include: cfi.CfnInclude = include(self, "Resources", self._plans)
+        """The CfnInclude holding every user's resources."""
+        if rotation_acknowledged_here and any(_holds_secrets(plan) for plan in plans):
+            acknowledge(self, ack.SECRET_ROTATION)
+        for plan in self._plans:
+            if plan.acknowledgements:
+                acknowledge(self.include.get_resource(plan.logical_id), plan.acknowledgements)
+            _after_emit(stack, self, plan)
+
+    @property
+    def user_names(self) -> tuple[str, ...]:
+        return tuple(plan.user_name for plan in self._plans)
+
+    def resource_of(self, user_name: str) -> iam.CfnUser:
+        """The ``AWS::IAM::User`` L1 of one of the users."""
+        return self.include.get_resource(logical_id(user_name))
 
 
 def _depend_once(stack: cdk.Stack, on: cdk.Stack) -> None:
@@ -281,4 +448,4 @@ def _depend_once(stack: cdk.Stack, on: cdk.Stack) -> None:
         stack.add_stack_dependency(on, "IAM users join groups declared in this stack")
 
 
-__all__ = ["IamUser", "IamConstructsError"]
+__all__ = ["IamConstructsError", "IamUser", "IamUsers", "UserPlan", "plan_user"]

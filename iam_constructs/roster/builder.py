@@ -14,7 +14,7 @@ from ..credentials import AccessKeySlot, ConsoleAccess, CredentialsKey
 from ..group import IamGroup
 from ..password_policy.construct import AccountPasswordPolicy
 from ..password_policy.spec import PasswordPolicy
-from ..user import IamUser
+from ..user import IamUsers
 from .schema import Roster
 
 CREDENTIALS_KEY_ALIAS = "iam-constructs/credentials"
@@ -86,24 +86,26 @@ def build(scope: Construct, roster: Roster, *, stack_factory: StackFactory = def
     for stack in user_stacks:
         # Groups, the password policy and the key alias live in the account stack.
         stack.add_stack_dependency(account, "user stacks deploy after the account stack")
-    filled = set()
+    per_stack: list[list[dict]] = [[] for _ in user_stacks]
     total = len(roster.users)
     for n, u in enumerate(roster.users, 1):
-        index = roster.stack_of(u.name)
-        filled.add(index)
-        IamUser(user_stacks[index], u.name, user_name=u.name, path=u.path,
-                groups=[groups[g.lower()] for g in u.groups], tags=u.tags, required_tags=roster.required_tags,
-                expires=u.expires, disabled=u.disabled, password_policy=policy, credentials_key=key,
-                console_access=ConsoleAccess(password_reset_required=u.password_reset_required) if u.console else False,
-                programmatic_access=list(u.access_keys) if u.access_keys else False,
-                console_and_keys_reason=u.console_and_keys_reason, permissions_boundary=u.permissions_boundary,
-                acknowledgements=u.acknowledge)
-        if n % 250 == 0 or n == total:
+        per_stack[roster.stack_of(u.name)].append(dict(
+            user_name=u.name, path=u.path, groups=[groups[g.lower()] for g in u.groups], tags=u.tags,
+            required_tags=roster.required_tags, expires=u.expires, disabled=u.disabled, password_policy=policy,
+            credentials_key=key,
+            console_access=ConsoleAccess(password_reset_required=u.password_reset_required) if u.console else False,
+            programmatic_access=list(u.access_keys) if u.access_keys else False,
+            console_and_keys_reason=u.console_and_keys_reason, permissions_boundary=u.permissions_boundary,
+            acknowledgements=u.acknowledge or None))
+        if n % 500 == 0 or n == total:
             progress.update(f"placed {n}/{total} users in {roster.user_stacks} user stacks")
-    for index, stack in enumerate(user_stacks):
-        if index not in filled:
+    for n, (stack, users) in enumerate(zip(user_stacks, per_stack), 1):
+        if users:
+            IamUsers(stack, "Users", users=users)
+        else:
             # A stack keeps existing when its last user leaves, so deploying it deletes that user.
             cdk.CfnWaitConditionHandle(stack, "EmptyStackPlaceholder")
+        progress.update(f"built {n}/{len(user_stacks)} user stacks")
     return RosterStacks(account, user_stacks)
 
 

@@ -126,6 +126,15 @@ def _line(container: Any, key: Any) -> int:
     return container.line_of(key) if isinstance(container, (LineDict, LineList)) else 0
 
 
+def _own_line(node: Any) -> int:
+    """The line a mapping or list starts on (0 for data that did not come from a file)."""
+    return getattr(node, "line", 0)
+
+
+def _lines(node: Any) -> dict:
+    return dict(getattr(node, "lines", {}))
+
+
 def _unknown(ctx: _Ctx, data: Mapping, allowed: tuple[str, ...], prefix: str) -> None:
     for key in data:
         if key not in allowed:
@@ -170,7 +179,7 @@ def parse(data: Any, path: str) -> tuple[Roster | None, list[Problem]]:
     """Checks a loaded roster; returns (roster, []) or (None, every problem found)."""
     ctx = _Ctx(path)
     if not isinstance(data, dict):
-        ctx.add(_line(data, None) or 1, "roster", "the file must be a mapping with version, account, groups, users")
+        ctx.add(getattr(data, "line", 1), "roster", "the file must be a mapping with version, account, groups, users")
         return None, ctx.problems
     _unknown(ctx, data, TOP_KEYS, "")
     version = data.get("version")
@@ -253,7 +262,7 @@ def _groups(ctx: _Ctx, data: Mapping) -> list[GroupSpec]:
         f = f"groups[{i}]"
         _unknown(ctx, g, GROUP_KEYS, f"{f}.")
         name = g.get("name")
-        check_name(ctx.at(_line(g, "name") or g.line), f"{f}.name", name, max_len=limits.GROUP_NAME_MAX, kind="group")
+        check_name(ctx.at(_line(g, "name") or _own_line(g)), f"{f}.name", name, max_len=limits.GROUP_NAME_MAX, kind="group")
         path = g.get("path", "/")
         check_path(ctx.at(_line(g, "path")), f"{f}.path", path)
         policies = _str_list(ctx, g, "managed_policies", f"{f}.managed_policies")
@@ -268,7 +277,7 @@ def _groups(ctx: _Ctx, data: Mapping) -> list[GroupSpec]:
         ack = g.get("acknowledge")
         check_acknowledgements(ctx.at(_line(g, "acknowledge")), f"{f}.acknowledge", ack)
         if isinstance(name, str):
-            out.append(GroupSpec(name=name, line=g.line, index=i, lines=dict(g.lines), path=path if isinstance(path, str) else "/",
+            out.append(GroupSpec(name=name, line=_own_line(g), index=i, lines=_lines(g), path=path if isinstance(path, str) else "/",
                                  managed_policies=tuple(policies), statements=tuple(raw_statements),
                                  acknowledge=dict(ack or {}) if isinstance(ack, dict) else {}))
     return out
@@ -281,7 +290,7 @@ def _users(ctx: _Ctx, data: Mapping, required_tags: tuple[str, ...]) -> list[Use
         at = ctx.at
         _unknown(ctx, u, USER_KEYS, f"{f}.")
         name = u.get("name")
-        check_name(at(_line(u, "name") or u.line), f"{f}.name", name, max_len=limits.USER_NAME_MAX, kind="user")
+        check_name(at(_line(u, "name") or _own_line(u)), f"{f}.name", name, max_len=limits.USER_NAME_MAX, kind="user")
         path = u.get("path", "/")
         check_path(at(_line(u, "path")), f"{f}.path", path)
         console = _bool(ctx, u, "console", f"{f}.console", False)
@@ -294,7 +303,7 @@ def _users(ctx: _Ctx, data: Mapping, required_tags: tuple[str, ...]) -> list[Use
         present = {str(k).lower() for k, v in tags.items() if isinstance(v, str) and v}
         for key in required_tags:
             if key.lower() not in present:
-                ctx.add(_line(u, "tags") or u.line, f"{f}.tags.{key}",
+                ctx.add(_line(u, "tags") or _own_line(u), f"{f}.tags.{key}",
                         f"required tag {key!r} is missing or empty (account.required_tags)")
         expires = None
         if "expires" in u:
@@ -315,7 +324,7 @@ def _users(ctx: _Ctx, data: Mapping, required_tags: tuple[str, ...]) -> list[Use
         check_acknowledgements(at(_line(u, "acknowledge")), f"{f}.acknowledge", ack)
         if isinstance(name, str):
             out.append(UserSpec(
-                name=name, line=u.line, index=i, lines=dict(u.lines), path=path if isinstance(path, str) else "/", console=console,
+                name=name, line=_own_line(u), index=i, lines=_lines(u), path=path if isinstance(path, str) else "/", console=console,
                 groups=tuple(groups), tags={str(k): v for k, v in tags.items()}, expires=expires,
                 access_keys=tuple(slots), disabled=disabled, password_reset_required=reset,
                 console_and_keys_reason=reason, permissions_boundary=boundary if isinstance(boundary, str) else None,
@@ -346,9 +355,11 @@ def _key_slots(ctx: _Ctx, u: Mapping, f: str) -> list[AccessKeySlot]:
             serial = 1
         active = _bool(ctx, k, "active", f"{kf}.active", True)
         slot = k.get("slot", j + 1)
-        if slot not in (1, 2) or isinstance(slot, bool):
+        if "slot" in k and (slot not in (1, 2) or isinstance(slot, bool)):
             ctx.add(_line(k, "slot") or line, f"{kf}.slot", f"{show(slot)} must be 1 or 2")
-            slot = j + 1
+            continue
+        if slot not in (1, 2):
+            continue  # a third item: "N key slots" above says it
         if slot in used:
             ctx.add(_line(k, "slot") or line, f"{kf}.slot", f"slot {slot} is used twice; give the slots 1 and 2")
         used.add(slot)

@@ -73,7 +73,8 @@ def test_errors_fail_the_synth_and_name_the_resource(tmp_path):
     assert ours["conclusion"] == "failure"
     mfa = next(v for v in ours["violations"] if v["ruleName"] == "IamConstructs-ConsoleUserMfa")
     assert mfa["severity"] == "error"
-    assert mfa["violatingConstructs"][0]["constructPath"] == "S/Jane/Resource"
+    from iam_constructs._user_template import logical_id
+    assert mfa["violatingConstructs"][0]["constructPath"] == f"S/Jane/Resources/{logical_id('jane')}"
     assert "enforce_mfa=True" in mfa["description"]
 
 

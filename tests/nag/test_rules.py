@@ -194,7 +194,7 @@ def test_required_tags_both_ways():
     IamUser(stack, "A", user_name="a", tags=TAGS)
     IamUser(stack, "B", user_name="b", tags={"Owner": "x"}, required_tags=())
     (f,) = findings(stack, "IamConstructs-RequiredTags")
-    assert "Purpose" in f.detail and f.resource.logical_id.startswith("B")
+    assert "Purpose" in f.detail and f.resource.properties["UserName"] == "b"
     assert findings(stack, "IamConstructs-RequiredTags", required_tags=("Owner",)) == []
 
 

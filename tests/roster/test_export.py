@@ -1,0 +1,45 @@
+"""`iam-constructs export`: standalone templates and a manifest in deployment order."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support import assert_lint_clean
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_export_writes_standalone_templates_and_manifest(tmp_path):
+    out = tmp_path / "export"
+    done = subprocess.run([sys.executable, "-m", "iam_constructs.cli", "export", "examples/roster.yaml", "--out",
+                           str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    names = [s["name"] for s in manifest["stacks"]]
+    assert names == ["IamAccount", "IamUsers1", "IamUsers2"]
+    deployed = set()
+    for entry in manifest["stacks"]:
+        assert set(entry["depends_on"]) <= deployed  # deployment order respects dependencies
+        deployed.add(entry["name"])
+        text = (out / entry["template"]).read_text()
+        template = json.loads(text)
+        assert entry["resources"] == len(template["Resources"]) and entry["bytes"] == len(text.encode()) - 1
+        for banned in ("BootstrapVersion", "CheckBootstrapVersion", "aws:cdk:", "AWS::CDK::Metadata", "aws:asset",
+                       "cdk-hnb659fds"):
+            assert banned not in text, (entry["name"], banned)
+        assert_lint_clean(template)
+        assert "Outputs" not in template
+    assert sorted(p.name for p in out.iterdir()) == sorted(["manifest.json"] + [s["template"] for s in manifest["stacks"]])
+
+
+def test_export_refuses_a_roster_with_unacknowledged_findings(tmp_path):
+    roster = tmp_path / "r.yaml"
+    roster.write_text("version: 1\naccount: {credentials_key: false, password_policy: {minimum_length: 8}}\n"
+                      "users:\n  - {name: jane, tags: {Owner: a, Purpose: b}}\n")
+    out = tmp_path / "export"
+    done = subprocess.run([sys.executable, "-m", "iam_constructs.cli", "export", str(roster), "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "IamConstructs-PasswordPolicyCis" in done.stderr
+    assert not out.exists()
