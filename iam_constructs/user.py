@@ -11,11 +11,10 @@ import datetime as _dt
 import dataclasses
 import functools
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence, Union
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_secretsmanager as sm
 from aws_cdk import cloudformation_include as cfi
 from constructs import Construct
 
@@ -31,6 +30,9 @@ from ._validate import check_acknowledgements, check_name, check_path, check_tag
 from .errors import IamConstructsError, Problem, ProblemCollector, show
 from .group import IamGroup
 from .password_policy.spec import PasswordPolicy
+
+if TYPE_CHECKING:  # importing aws_secretsmanager at run time pulls in ~170 MB of modules
+    from aws_cdk import aws_secretsmanager as sm
 
 GroupLike = Union[IamGroup, str]
 # The reasons a caller gives for the two explicit escape hatches become acknowledgements of the

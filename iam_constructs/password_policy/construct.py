@@ -7,7 +7,6 @@ from typing import Literal
 import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 import constructs
 from constructs import Construct
@@ -22,6 +21,8 @@ from .spec import PasswordPolicy
 OnDelete = Literal["restore", "delete", "retain"]
 _ON_DELETE = ("restore", "delete", "retain")
 HANDLER_TIMEOUT_SECONDS = 120
+# The newest Python runtime aws-cdk-lib offers (a test keeps this in step with aws_lambda.Runtime).
+PYTHON_RUNTIME = "python3.14"
 # CloudFormation gives up on the custom resource after this long even if no answer ever came
 # (default would be one hour). Longer than the handler's own timeout, so its guard answers first.
 SERVICE_TIMEOUT_SECONDS = 300
@@ -90,14 +91,14 @@ class AccountPasswordPolicy(Construct):
                     {"Sid": "WriteOwnLogs", "Effect": "Allow", "Resource": self.log_group.attr_arn,
                      "Action": ["logs:CreateLogStream", "logs:PutLogEvents"]},
                 ]})
-        self.function = lambda_.CfnFunction(
-            self, "Handler", runtime=lambda_.Runtime.PYTHON_3_14.name, handler="index.handler",
-            code=lambda_.CfnFunction.CodeProperty(zip_file=inline_source()),
-            role=self.role.attr_arn, timeout=HANDLER_TIMEOUT_SECONDS, memory_size=128,
-            description="Applies the account password policy and restores the earlier one on delete",
-            logging_config=lambda_.CfnFunction.LoggingConfigProperty(log_group=self.log_group.ref,
-                                                                     log_format="Text"))
-        self.resource = cdk.CfnCustomResource(self, "Resource", service_token=self.function.attr_arn,
+        # A plain CfnResource: importing aws_cdk.aws_lambda for one L1 costs ~170 MB of Python modules.
+        self.function = cdk.CfnResource(self, "Handler", type="AWS::Lambda::Function", properties={
+            "Runtime": PYTHON_RUNTIME, "Handler": "index.handler", "Code": {"ZipFile": inline_source()},
+            "Role": self.role.attr_arn, "Timeout": HANDLER_TIMEOUT_SECONDS, "MemorySize": 128,
+            "Description": "Applies the account password policy and restores the earlier one on delete",
+            "LoggingConfig": {"LogGroup": self.log_group.ref, "LogFormat": "Text"}})
+        self.resource = cdk.CfnCustomResource(self, "Resource", service_token=cdk.Token.as_string(
+                                                  self.function.get_att("Arn")),
                                               service_timeout=SERVICE_TIMEOUT_SECONDS)
         """The custom resource; ``Ref`` is a physical id that encodes the policy to restore."""
         self.resource.add_override("Type", "Custom::AccountPasswordPolicy")

@@ -125,3 +125,22 @@ def test_policy_declared_after_users_is_checked_at_synth():
     AccountPasswordPolicy(stack, "P", policy=PasswordPolicy(minimum_length=40))
     with pytest.raises(Exception, match=r"S/Jane: console_access.password_length: generated passwords are 32 characters"):
         app.synth()
+
+
+def test_runtime_is_the_newest_python_that_aws_cdk_lib_offers():
+    from aws_cdk import aws_lambda
+    from iam_constructs.password_policy.construct import PYTHON_RUNTIME
+    pythons = [getattr(aws_lambda.Runtime, n).name for n in dir(aws_lambda.Runtime) if n.startswith("PYTHON_")]
+    newest = max(pythons, key=lambda r: tuple(int(x) for x in r.removeprefix("python").split(".")))
+    assert PYTHON_RUNTIME == newest
+
+
+def test_importing_the_library_stays_light():
+    """aws_lambda / aws_secretsmanager / aws_ec2 cost ~170 MB of Python modules; the library needs none."""
+    import subprocess
+    import sys
+    code = ("import sys, iam_constructs, iam_constructs.roster, iam_constructs.synth, iam_constructs.nag; "
+            "print(sorted(m for m in sys.modules if m in ('aws_cdk.aws_lambda', 'aws_cdk.aws_secretsmanager', "
+            "'aws_cdk.aws_ec2')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == "[]", out.stderr[-2000:]
