@@ -4,6 +4,7 @@
     npx cdk synth                              # examples/roster.yaml
     npx cdk synth -c roster=path/to/roster.yaml
     npx cdk synth -c nag=false                 # skip the three rule packs
+    npx cdk synth -c nag=ours                  # only the IamConstructs pack
 """
 
 import sys
@@ -28,7 +29,11 @@ if problems:
 
 progress = Progress()
 stacks = build(app, roster, progress=progress)
-if str(app.node.try_get_context("nag")).lower() != "false":
-    add_rule_packs(app)
+packs = str(app.node.try_get_context("nag") or "all").lower()
+if packs not in ("all", "true", "false", "ours"):
+    print(f"-c nag={packs}: use all (default), ours or false", file=sys.stderr)
+    sys.exit(2)
+if packs != "false":
+    add_rule_packs(app, only_ours=packs == "ours")
 app.synth()
 progress.done(f"synthesized {len(roster.users)} users into {len(stacks.in_deployment_order)} stacks")

@@ -12,9 +12,11 @@ from constructs import Construct
 from .nag import IamConstructsChecks
 
 
-def add_rule_packs(app: Construct) -> None:
-    """AwsSolutions, NIST 800-53 R5 and this library's pack, as validation plugins."""
-    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app), NIST80053R5Checks(app), IamConstructsChecks())
+def add_rule_packs(app: Construct, *, only_ours: bool = False) -> None:
+    """AwsSolutions, NIST 800-53 R5 and this library's pack (or only the last), as validation plugins."""
+    packs = [IamConstructsChecks()] if only_ours else [AwsSolutionsChecks(app), NIST80053R5Checks(app),
+                                                        IamConstructsChecks()]
+    cdk.Validations.of(app).add_plugins(*packs)
 
 
 def unacknowledged(outdir: str) -> list[str]:
