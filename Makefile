@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: synth test unit clean
+.PHONY: synth test clean
 
 $(VENV)/.runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,9 +27,13 @@ synth: $(VENV)/.runtime node_modules/.installed
 	npx cdk synth --quiet
 	@echo "Templates written:"; ls -1 cdk.out/*.template.json
 
-## Run every test.
+## Run every test: unit, rule pack, handler, roster, the independent judges (own venv) and the
+## LocalStack tier (own Python 3.13 venv, started on 127.0.0.1 and stopped by its pid).
 test: $(VENV)/.test node_modules/.installed
-	$(PY) -m pytest -n 2
+	$(PY) scripts/judges.py install
+	$(PY) scripts/localstack.py install
+	$(PY) scripts/localstack.py run -- env IAM_CONSTRUCTS_REQUIRE_LOCALSTACK=1 IAM_CONSTRUCTS_REQUIRE_JUDGES=1 \
+		$(PY) -m pytest -n 2 --dist loadgroup
 
 clean:
-	rm -rf cdk.out .pytest_cache
+	rm -rf cdk.out .pytest_cache .localstack.log

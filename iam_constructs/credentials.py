@@ -94,15 +94,20 @@ class CredentialsKey(Construct):
             key_policy={
                 "Version": "2012-10-17",
                 "Statement": [
+                    # Explicit actions, no wildcards: administration without use ...
                     {"Sid": "AccountAdministersKey", "Effect": "Allow", "Principal": {"AWS": root},
-                     "Action": ["kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*",
-                                "kms:Update*", "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*",
-                                "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion",
-                                "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand"],
+                     "Action": ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:ListKeyPolicies",
+                                "kms:GetKeyRotationStatus", "kms:EnableKeyRotation", "kms:RotateKeyOnDemand",
+                                "kms:ListKeyRotations", "kms:EnableKey", "kms:DisableKey",
+                                "kms:UpdateKeyDescription", "kms:ListResourceTags", "kms:TagResource",
+                                "kms:UntagResource", "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias",
+                                "kms:ListGrants", "kms:RevokeGrant",
+                                "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"],
                      "Resource": "*"},
+                    # ... and use only through Secrets Manager, by this account.
                     {"Sid": "UseOnlyThroughSecretsManager", "Effect": "Allow", "Principal": {"AWS": root},
-                     "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
-                                "kms:DescribeKey"],
+                     "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo",
+                                "kms:GenerateDataKey", "kms:DescribeKey"],
                      "Resource": "*",
                      "Condition": {"StringEquals": {
                          "kms:ViaService": f"secretsmanager.{cdk.Aws.REGION}.amazonaws.com",

@@ -17,7 +17,9 @@ from ..password_policy.spec import PasswordPolicy
 from ..user import IamUsers
 from .schema import Roster
 
-CREDENTIALS_KEY_ALIAS = "iam-constructs/credentials"
+def credentials_key_alias(stack_prefix: str) -> str:
+    """The key's alias: one per roster (per stack prefix), so two rosters can share an account."""
+    return f"iam-constructs/{stack_prefix}/credentials"
 
 
 @dataclass
@@ -69,9 +71,10 @@ def build(scope: Construct, roster: Roster, *, stack_factory: StackFactory = def
                               on_delete=roster.password_policy_on_delete)
     key = None
     if roster.credentials_key:
-        CredentialsKey(account, "CredentialsKey", alias=CREDENTIALS_KEY_ALIAS)
+        alias = credentials_key_alias(prefix)
+        CredentialsKey(account, "CredentialsKey", alias=alias)
         # User stacks name the key by alias: no cross-stack export ties them to the account stack.
-        key = f"alias/{CREDENTIALS_KEY_ALIAS}"
+        key = f"alias/{alias}"
     mfa = roster.mfa_groups()
     groups = {}
     for g in roster.groups:
@@ -109,4 +112,4 @@ def build(scope: Construct, roster: Roster, *, stack_factory: StackFactory = def
     return RosterStacks(account, user_stacks)
 
 
-__all__ = ["AccessKeySlot", "CREDENTIALS_KEY_ALIAS", "Progress", "RosterStacks", "build", "default_stack"]
+__all__ = ["AccessKeySlot", "credentials_key_alias", "Progress", "RosterStacks", "build", "default_stack"]

@@ -403,7 +403,9 @@ def _cross_checks(ctx: _Ctx, groups: list[GroupSpec], users: list[UserSpec], enf
                 ctx.add(line, f, f"{g!r} is not a group of this roster; declare it under groups:")
             if u.console:
                 console_members.setdefault(g.lower(), []).append(u.name)
-            if u.access_keys:
+            if u.access_keys and not u.console:
+                # A person with keys (console_and_keys_reason) can call sts:GetSessionToken with an
+                # MFA code, which the deny leaves open; a bot has no MFA device to do that.
                 key_members.setdefault(g.lower(), []).append(u.name)
     for g in groups:
         f = f"groups[{g.index}]"
@@ -417,8 +419,9 @@ def _cross_checks(ctx: _Ctx, groups: list[GroupSpec], users: list[UserSpec], enf
         if mfa and g.name.lower() in key_members:
             ctx.add(g.line, f"{f}.name",
                     f"{g.name!r} has console users ({', '.join(console_members[g.name.lower()][:3])}) and access-key "
-                    f"users ({', '.join(key_members[g.name.lower()][:3])}): the MFA deny would block every request "
-                    "the keys sign; put people and bots in separate groups")
+                    f"only users ({', '.join(key_members[g.name.lower()][:3])}): the MFA deny would block every request "
+                    "their keys sign (they have no MFA device for sts:GetSessionToken); put people and bots in "
+                    "separate groups")
     load: dict[int, int] = {}
     for u in users:
         load[stack_index(u.name, user_stacks)] = load.get(stack_index(u.name, user_stacks), 0) + u.resource_count

@@ -4,6 +4,9 @@ custom resource cannot complete inside its CloudFormation.)"""
 
 import pytest
 
+# The account password policy is one per account: these tests run in one worker, one at a time.
+pytestmark = pytest.mark.xdist_group("account-password-policy")
+
 from tests.handler.conftest import Context, bundled_module, cfn_props, event
 from iam_constructs.password_policy.handler import index
 

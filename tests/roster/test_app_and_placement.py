@@ -161,3 +161,14 @@ def test_cli_validate_exit_codes(tmp_path):
     assert usage.returncode == 2 and "the following arguments are required: roster" in usage.stderr
     missing = _run(["-m", "iam_constructs.cli", "validate", str(tmp_path / "nope.yaml")])
     assert missing.returncode == 2 and "cannot read the file" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_only_the_key_and_the_handler_logs_outlive_their_stack():
+    roster, _ = load_roster(str(ROOT / "examples" / "roster.yaml"))
+    app = cdk.App()
+    stacks = build(app, roster)
+    assembly = app.synth()
+    kept = sorted(res["Type"] for s in stacks.in_deployment_order
+                  for res in assembly.get_stack_by_name(s.stack_name).template["Resources"].values()
+                  if "DeletionPolicy" in res or "UpdateReplacePolicy" in res)
+    assert kept == ["AWS::KMS::Key", "AWS::Logs::LogGroup"]

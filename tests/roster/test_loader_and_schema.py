@@ -167,7 +167,18 @@ def test_mfa_group_mixing_people_and_keys_is_refused(tmp_path):
           - {name: bot, access_keys: [{serial: 1}], groups: [everyone], tags: {Owner: a, Purpose: b}}
         """)
     assert len(problems) == 1
-    assert problems[0].startswith("R:3: groups[0].name: 'everyone' has console users (jane) and access-key users (bot)")
+    assert problems[0].startswith("R:3: groups[0].name: 'everyone' has console users (jane) and access-key "
+                                  "only users (bot)")
+    # a person with keys (and a reason) can use them through GetSessionToken with MFA: allowed
+    _, problems = problems_of(tmp_path, """\
+        version: 1
+        groups:
+          - name: everyone
+        users:
+          - {name: jane, console: true, access_keys: [{serial: 1}], console_and_keys_reason: break-glass,
+             groups: [everyone], tags: {Owner: a, Purpose: b}}
+        """)
+    assert problems == []
     # with enforce_mfa off, mixing is allowed
     _, problems = problems_of(tmp_path, """\
         version: 1
