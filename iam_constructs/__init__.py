@@ -24,3 +24,11 @@ __all__ = [
     "Problem",
     "SelfServiceCredentialsPolicy",
 ]
+
+
+def __getattr__(name: str):
+    """``CredentialAudit`` loads on first use: it needs aws_lambda, whose import costs ~170 MB."""
+    if name == "CredentialAudit":
+        from .scheduled_audit import CredentialAudit
+        return CredentialAudit
+    raise AttributeError(f"module 'iam_constructs' has no attribute {name!r}")

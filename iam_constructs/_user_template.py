@@ -46,6 +46,15 @@ def _reader_policy(secret_id: str, readers) -> dict[str, Any]:
                            "Resource": "*"}]}}}
 
 
+def _secret(properties: dict[str, Any], plan, tags: list) -> dict[str, Any]:
+    """A credential secret: encrypted with the plan's key (if any) and tagged like its user."""
+    if plan.key_id:
+        properties["KmsKeyId"] = plan.key_id
+    if tags:
+        properties["Tags"] = tags
+    return {"Type": "AWS::SecretsManager::Secret", "Properties": properties}
+
+
 def user_resources(plan) -> tuple[dict[str, Any], dict[str, Any]]:
     """(parameters, resources) for one planned user (see ``user.UserPlan``)."""
     from . import credentials as cr  # the plan's types; no cycle at import time
@@ -85,18 +94,14 @@ def user_resources(plan) -> tuple[dict[str, Any], dict[str, Any]]:
             metadata = {"cfn-lint": {"config": {"ignore_checks": ["W1011"]}}}
         else:
             sid = f"{uid}ConsolePassword"
-            secret: dict[str, Any] = {
+            resources[sid] = _secret({
                 "Name": cr.console_secret_name(plan.user_name),
                 "Description": f"Initial console password of IAM user {plan.user_name}",
                 "GenerateSecretString": {
                     "SecretStringTemplate": json.dumps({"username": plan.user_name}),
                     "GenerateStringKey": "password", "PasswordLength": plan.password_length,
-                    "RequireEachIncludedType": True, "ExcludeCharacters": cr.EXCLUDED_PASSWORD_CHARACTERS}}
-            if plan.key_id:
-                secret["KmsKeyId"] = plan.key_id
-            if tags:
-                secret["Tags"] = tags
-            resources[sid] = {"Type": "AWS::SecretsManager::Secret", "Properties": secret}
+                    "RequireEachIncludedType": True, "ExcludeCharacters": cr.EXCLUDED_PASSWORD_CHARACTERS}},
+                plan, tags)
             if console.password_readers:
                 resources[f"{sid}Readers"] = _reader_policy(sid, console.password_readers)
             password = {"Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": sid}, ":SecretString:password}}"]]}
@@ -110,16 +115,12 @@ def user_resources(plan) -> tuple[dict[str, Any], dict[str, Any]]:
         resources[kid] = {"Type": "AWS::IAM::AccessKey", "Properties": {
             "UserName": {"Ref": uid}, "Serial": slot.serial,
             "Status": "Active" if slot.active and not plan.disabled else "Inactive"}}
-        secret = {
+        resources[ksid] = _secret({
             "Name": cr.access_key_secret_name(plan.user_name, number),
             "Description": f"Access key in slot {number} of IAM user {plan.user_name}",
             "SecretString": {"Fn::Join": ["", ['{"AccessKeyId":"', {"Ref": kid}, '","SecretAccessKey":"',
-                                               {"Fn::GetAtt": [kid, "SecretAccessKey"]}, '"}']]}}
-        if plan.key_id:
-            secret["KmsKeyId"] = plan.key_id
-        if tags:
-            secret["Tags"] = tags
-        resources[ksid] = {"Type": "AWS::SecretsManager::Secret", "Properties": secret}
+                                               {"Fn::GetAtt": [kid, "SecretAccessKey"]}, '"}']]}},
+            plan, tags)
         if slot.readers:
             resources[f"{ksid}Readers"] = _reader_policy(ksid, slot.readers)
     return parameters, resources

@@ -75,6 +75,10 @@ def build(scope: Construct, roster: Roster, *, stack_factory: StackFactory = def
         CredentialsKey(account, "CredentialsKey", alias=alias)
         # User stacks name the key by alias: no cross-stack export ties them to the account stack.
         key = f"alias/{alias}"
+    if roster.access_analyzer:
+        # IAM Access Analyzer for the account: validate permissions regularly.
+        cdk.CfnResource(account, "AccessAnalyzer", type="AWS::AccessAnalyzer::Analyzer",
+                        properties={"Type": "ACCOUNT", "AnalyzerName": f"{prefix}-iam-constructs"})
     mfa = roster.mfa_groups()
     groups = {}
     for g in roster.groups:

@@ -22,7 +22,7 @@ from .loader import LineDict, LineList
 TOP_KEYS = ("version", "account", "groups", "users")
 ACCOUNT_KEYS = ("password_policy", "enforce_mfa",
                 # ext
-                "credentials_key", "required_tags", "stack_prefix", "user_stacks")
+                "credentials_key", "required_tags", "stack_prefix", "user_stacks", "access_analyzer")
 POLICY_EXTRA_KEYS = ("on_delete",)  # ext
 GROUP_KEYS = ("name", "path", "managed_policies", "statements",
               # ext
@@ -84,6 +84,7 @@ class Roster:
     user_stacks: int
     groups: tuple[GroupSpec, ...]
     users: tuple[UserSpec, ...]
+    access_analyzer: bool = False
 
     def stack_of(self, user_name: str) -> int:
         """The user stack a user lives in: a function of the name alone, so adding, removing or
@@ -190,6 +191,7 @@ def parse(data: Any, path: str) -> tuple[Roster | None, list[Problem]]:
     policy, on_delete = _password_policy(ctx, account)
     enforce_mfa = _bool(ctx, account, "enforce_mfa", "account.enforce_mfa", True)
     credentials_key = _bool(ctx, account, "credentials_key", "account.credentials_key", True)
+    access_analyzer = _bool(ctx, account, "access_analyzer", "account.access_analyzer", False)
     required_tags = tuple(_str_list(ctx, account, "required_tags", "account.required_tags")) \
         if "required_tags" in account else defaults.REQUIRED_USER_TAGS
     prefix = account.get("stack_prefix", "Iam")
@@ -210,7 +212,8 @@ def parse(data: Any, path: str) -> tuple[Roster | None, list[Problem]]:
         return None, sorted(ctx.problems, key=lambda p: int(p.where.rsplit(":", 1)[1]))
     return Roster(path=path, password_policy=policy, password_policy_on_delete=on_delete, enforce_mfa=enforce_mfa,
                   credentials_key=credentials_key, required_tags=required_tags, stack_prefix=prefix,
-                  user_stacks=user_stacks, groups=tuple(groups), users=tuple(users)), []
+                  user_stacks=user_stacks, groups=tuple(groups), users=tuple(users),
+                  access_analyzer=access_analyzer), []
 
 
 def _password_policy(ctx: _Ctx, account: Mapping) -> tuple[PasswordPolicy | None, str]:

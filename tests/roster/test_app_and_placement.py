@@ -172,3 +172,20 @@ def test_only_the_key_and_the_handler_logs_outlive_their_stack():
                   for res in assembly.get_stack_by_name(s.stack_name).template["Resources"].values()
                   if "DeletionPolicy" in res or "UpdateReplacePolicy" in res)
     assert kept == ["AWS::KMS::Key", "AWS::Logs::LogGroup"]
+
+
+def test_access_analyzer_is_optional_in_the_account_stack():
+    data = roster_data(NAMES[:3])
+    for flag, expected in ((None, 0), (False, 0), (True, 1)):
+        if flag is not None:
+            data["account"]["access_analyzer"] = flag
+        roster, problems = parse(json.loads(json.dumps(data)), "r.yaml")
+        assert problems == []
+        app = cdk.App()
+        stacks = build(app, roster)
+        template = app.synth().get_stack_by_name(stacks.account.stack_name).template
+        found = [r for r in template["Resources"].values() if r["Type"] == "AWS::AccessAnalyzer::Analyzer"]
+        assert len(found) == expected
+        if found:
+            assert found[0]["Properties"]["Type"] == "ACCOUNT"
+            assert_lint_clean(template)

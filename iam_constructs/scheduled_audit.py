@@ -1,0 +1,99 @@
+"""CredentialAudit: the credential-report audit, daily in Lambda, findings to an SNS topic.
+
+The Lambda's code is this package's ``audit.py`` itself (the CLI's code path), shipped as an
+asset: a stack that uses this construct needs `cdk bootstrap` (the rest of the library does not).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Sequence
+
+import aws_cdk as cdk
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from constructs import Construct
+
+from .errors import ProblemCollector, show
+from .password_policy.construct import LOG_RETENTION_DAYS, PYTHON_RUNTIME
+from ._registry import path_of
+
+AUDIT_SOURCE = Path(__file__).with_name("audit.py")
+
+
+class CredentialAudit(Construct):
+    """Runs the credential audit on a schedule and publishes findings to an SNS topic.
+
+    :param schedule: when to run. Default: once a day.
+    :param max_key_age_days: active keys older than this are findings. Default: 90.
+    :param max_unused_days: passwords and keys unused this long are findings. Default: 90.
+    :param roster_users: user names the account should hold; others (and missing ones) are
+        findings. Default: no roster comparison.
+    :param topic_key: a KMS key for the topic. Default: the AWS-managed ``alias/aws/sns`` key.
+    :param log_retention_days: retention of the function's log group. Default: 365.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, schedule: events.Schedule | None = None,
+                 max_key_age_days: int = 90, max_unused_days: int = 90, roster_users: Sequence[str] | None = None,
+                 topic_key: kms.IKey | None = None, log_retention_days: int = 365) -> None:
+        p = ProblemCollector(f"{path_of(scope)}/{id}")
+        for name, value in (("max_key_age_days", max_key_age_days), ("max_unused_days", max_unused_days)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                p.add(name, f"{show(value)} must be a whole number of days >= 1")
+        if log_retention_days not in LOG_RETENTION_DAYS:
+            p.add("log_retention_days", f"{show(log_retention_days)} is not a CloudWatch Logs retention")
+        if roster_users is not None and (isinstance(roster_users, str) or
+                                         not all(isinstance(u, str) and u for u in roster_users)):
+            p.add("roster_users", f"{show(roster_users)} must be a list of user names")
+        p.raise_if_any()
+        super().__init__(scope, id)
+
+        self.topic = sns.Topic(self, "Findings", display_name="IAM credential audit findings",
+                               master_key=topic_key or kms.Alias.from_alias_name(self, "SnsKey", "alias/aws/sns"),
+                               enforce_ssl=True)
+        self.log_group = logs.LogGroup(self, "Logs", retention=_retention(log_retention_days),
+                                       removal_policy=cdk.RemovalPolicy.RETAIN)
+        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                             description="Reads the IAM credential report and user tags; publishes findings")
+        self.role.add_to_policy(iam.PolicyStatement(
+            sid="ReadCredentialReport", resources=["*"],  # these actions take no resource ARN
+            actions=["iam:GenerateCredentialReport", "iam:GetCredentialReport"]))
+        self.role.add_to_policy(iam.PolicyStatement(
+            sid="ReadUserTags", actions=["iam:ListUserTags"],
+            resources=[f"arn:{cdk.Aws.PARTITION}:iam::{cdk.Aws.ACCOUNT_ID}:user/*"]))
+        self.topic.grant_publish(self.role)
+        self.role.add_to_policy(iam.PolicyStatement(sid="WriteOwnLogs", resources=[self.log_group.log_group_arn],
+                                                    actions=["logs:CreateLogStream", "logs:PutLogEvents"]))
+        environment = {"TOPIC_ARN": self.topic.topic_arn, "MAX_KEY_AGE_DAYS": str(max_key_age_days),
+                       "MAX_UNUSED_DAYS": str(max_unused_days)}
+        if roster_users is not None:
+            environment["ROSTER_USERS"] = json.dumps(list(roster_users))
+        self.function = lambda_.Function(
+            self, "Function", runtime=lambda_.Runtime(PYTHON_RUNTIME, lambda_.RuntimeFamily.PYTHON),
+            handler="audit.lambda_handler", role=self.role, timeout=cdk.Duration.minutes(5), memory_size=256,
+            code=lambda_.Code.from_asset(str(AUDIT_SOURCE.parent), exclude=["*", "!audit.py"]),
+            environment=environment, log_group=self.log_group,
+            description="Daily IAM credential-report audit (iam-constructs)")
+        # The L2 adds DependsOn on the role, which its Fn::GetAtt already implies (cfn-lint W3005):
+        # keep only the dependency on the role's policy, so the function never runs without it.
+        policy = self.role.node.find_child("DefaultPolicy").node.default_child
+        self.function.node.default_child.add_override("DependsOn", [cdk.Stack.of(self).get_logical_id(policy)])
+        self.rule = events.Rule(self, "Schedule", schedule=schedule or events.Schedule.rate(cdk.Duration.days(1)),
+                                targets=[targets.LambdaFunction(self.function, retry_attempts=2)])
+
+
+_NAMES = {1: "ONE_DAY", 3: "THREE_DAYS", 5: "FIVE_DAYS", 7: "ONE_WEEK", 14: "TWO_WEEKS", 30: "ONE_MONTH",
+          60: "TWO_MONTHS", 90: "THREE_MONTHS", 120: "FOUR_MONTHS", 150: "FIVE_MONTHS", 180: "SIX_MONTHS",
+          365: "ONE_YEAR", 400: "THIRTEEN_MONTHS", 545: "EIGHTEEN_MONTHS", 731: "TWO_YEARS", 1096: "THREE_YEARS",
+          1827: "FIVE_YEARS", 2192: "SIX_YEARS", 2557: "SEVEN_YEARS", 2922: "EIGHT_YEARS", 3288: "NINE_YEARS",
+          3653: "TEN_YEARS"}
+
+
+def _retention(days: int) -> logs.RetentionDays:
+    return getattr(logs.RetentionDays, _NAMES[days])

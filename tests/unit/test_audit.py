@@ -1,0 +1,172 @@
+"""The credential-report audit against moto's IAM, with the clock as an input."""
+
+import datetime as dt
+import json
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from iam_constructs import audit as au
+from iam_constructs.cli import main
+
+LATER = dt.timedelta(days=120)
+
+
+@pytest.fixture
+def iam(monkeypatch):
+    from moto import mock_aws
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                       "AWS_DEFAULT_REGION": "us-east-1"}.items():
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        yield boto3.client("iam", region_name="us-east-1")
+
+
+def now():
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def person(iam, name, mfa=False, tags=None):
+    iam.create_user(UserName=name, Tags=[{"Key": k, "Value": v} for k, v in (tags or {}).items()])
+    iam.create_login_profile(UserName=name, Password="not-a-real-password-Aa1!", PasswordResetRequired=True)
+    if mfa:
+        serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]["SerialNumber"]
+        iam.enable_mfa_device(UserName=name, SerialNumber=serial, AuthenticationCode1="123456",
+                              AuthenticationCode2="654321")
+
+
+def kinds(findings):
+    return sorted((f.user, f.kind) for f in findings)
+
+
+def test_clean_account(iam):
+    person(iam, "jane", mfa=True)
+    iam.create_user(UserName="bot")
+    assert au.audit(iam, now=now() + dt.timedelta(days=1), sleep=lambda s: None) == []
+
+
+def test_console_user_without_mfa(iam):
+    person(iam, "jane", mfa=False)
+    assert kinds(au.audit(iam, now=now(), sleep=lambda s: None)) == [("jane", "console-without-mfa")]
+
+
+def test_old_and_unused_access_key(iam):
+    iam.create_user(UserName="bot")
+    iam.create_access_key(UserName="bot")
+    assert au.audit(iam, now=now() + dt.timedelta(days=1), sleep=lambda s: None) == []
+    found = au.audit(iam, now=now() + LATER, sleep=lambda s: None)
+    assert kinds(found) == [("bot", "access-key-too-old"), ("bot", "access-key-unused")]
+    assert "never used" in next(f.detail for f in found if f.kind == "access-key-unused")
+
+
+def test_inactive_key_is_not_reported(iam):
+    iam.create_user(UserName="bot")
+    key = iam.create_access_key(UserName="bot")["AccessKey"]["AccessKeyId"]
+    iam.update_access_key(UserName="bot", AccessKeyId=key, Status="Inactive")
+    assert au.audit(iam, now=now() + LATER, sleep=lambda s: None) == []
+
+
+def test_password_never_used(iam):
+    person(iam, "jane", mfa=True)
+    assert kinds(au.audit(iam, now=now() + LATER, sleep=lambda s: None)) == [("jane", "password-unused")]
+
+
+def test_limits_are_inputs(iam):
+    iam.create_user(UserName="bot")
+    iam.create_access_key(UserName="bot")
+    assert au.audit(iam, now=now() + LATER, max_key_age_days=200, max_unused_days=200, sleep=lambda s: None) == []
+
+
+def test_user_past_expiry_tag(iam):
+    iam.create_user(UserName="temp", Tags=[{"Key": "Expiry", "Value": "2020-01-31"}])
+    iam.create_user(UserName="fine", Tags=[{"Key": "Expiry", "Value": "2999-01-31"}])
+    found = au.audit(iam, now=now(), sleep=lambda s: None)
+    assert kinds(found) == [("temp", "user-expired")] and "2020-01-31" in found[0].detail
+
+
+def test_roster_drift(iam):
+    iam.create_user(UserName="declared")
+    iam.create_user(UserName="stowaway")
+    found = au.audit(iam, now=now(), roster_users=["Declared", "ghost"], sleep=lambda s: None)
+    assert kinds(found) == [("ghost", "missing-from-account"), ("stowaway", "not-in-roster")]
+
+
+def test_report_not_ready_on_first_calls(iam):
+    class Slow:
+        def __init__(self, inner):
+            self.inner, self.calls = inner, 0
+
+        def generate_credential_report(self):
+            self.calls += 1
+            return {"State": "STARTED"} if self.calls < 3 else self.inner.generate_credential_report()
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+    person(iam, "jane")
+    slow, waits = Slow(iam), []
+    assert kinds(au.audit(slow, now=now(), sleep=waits.append)) == [("jane", "console-without-mfa")]
+    assert slow.calls >= 3 and len(waits) == slow.calls - 1  # one wait per not-ready answer
+
+
+def test_report_never_ready_is_a_clear_error():
+    class Never:
+        def generate_credential_report(self):
+            return {"State": "STARTED"}
+
+    with pytest.raises(au.AuditError, match="not ready after 3 tries"):
+        au.fetch_report(Never(), attempts=3, sleep=lambda s: None)
+
+
+def test_cli_json_is_stable_and_exit_1_on_findings(iam, monkeypatch, capsys):
+    person(iam, "jane")
+    monkeypatch.setattr(boto3.session.Session, "client", lambda self, *a, **k: iam)
+    assert main(["audit", "--format", "json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out == {"count": 1, "findings": [{"detail": "console password without an MFA device",
+                                             "kind": "console-without-mfa", "user": "jane"}]}
+
+
+def test_cli_table_and_exit_0_when_clean(iam, monkeypatch, capsys):
+    monkeypatch.setattr(boto3.session.Session, "client", lambda self, *a, **k: iam)
+    assert main(["audit"]) == 0
+    assert capsys.readouterr().out.strip() == "no findings"
+
+
+def test_cli_access_denied_names_the_permission(monkeypatch, capsys):
+    class Denied:
+        def generate_credential_report(self):
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no"}}, "GenerateCredentialReport")
+
+    monkeypatch.setattr(boto3.session.Session, "client", lambda self, *a, **k: Denied())
+    assert main(["audit", "--region", "us-east-1"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "audit: access denied: the caller needs iam:GenerateCredentialReport (AccessDenied)"
+
+
+def test_cli_bad_endpoint(monkeypatch, capsys):
+    for key, value in {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    assert main(["audit", "--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1"]) == 2
+    err = capsys.readouterr().err
+    assert "audit: cannot reach http://127.0.0.1:9" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["audit", "--max-key-age-days", "0"], "0 must be at least 1 day"),
+    (["audit", "--max-unused-days", "soon"], "'soon' is not a whole number of days"),
+    (["audit", "--format", "xml"], "invalid choice: 'xml'"),
+])
+def test_cli_bad_arguments(args, fragment, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    assert exit_.value.code == 2 and fragment in capsys.readouterr().err
+
+
+def test_cli_bad_roster(tmp_path, capsys):
+    roster = tmp_path / "r.yaml"
+    roster.write_text("version: 3\n")
+    assert main(["audit", "--roster", str(roster)]) == 2
+    assert f"{roster}:1: version: 3 is not supported" in capsys.readouterr().err
