@@ -13,7 +13,7 @@ import io
 import json
 import time
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable
+from typing import Iterable
 
 KINDS = ("console-without-mfa", "access-key-too-old", "password-unused", "access-key-unused", "user-expired",
          "not-in-roster", "missing-from-account")

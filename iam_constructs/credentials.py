@@ -7,7 +7,6 @@ reference; an access key's secret part goes straight from ``Fn::GetAtt`` into a 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any, Sequence, Union
 

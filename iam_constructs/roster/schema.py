@@ -302,7 +302,7 @@ def _users(ctx: _Ctx, data: Mapping, required_tags: tuple[str, ...]) -> list[Use
         groups = _str_list(ctx, u, "groups", f"{f}.groups")
         tags = _mapping(ctx, u, "tags", f"{f}.tags")
         tag_sink = at(_line(u, "tags"))
-        check_tags(tag_sink, f"{f}.tags", {k: v for k, v in tags.items()})
+        check_tags(tag_sink, f"{f}.tags", dict(tags))
         present = {str(k).lower() for k, v in tags.items() if isinstance(v, str) and v}
         for key in required_tags:
             if key.lower() not in present:
