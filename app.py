@@ -13,6 +13,7 @@ import iam_constructs  # noqa: F401  (first: silences jsii's Node banner before 
 
 import aws_cdk as cdk
 
+from iam_constructs.errors import print_problems
 from iam_constructs.roster import Progress, build, load_roster
 from iam_constructs.synth import add_rule_packs
 
@@ -22,8 +23,7 @@ app = cdk.App()
 roster_path = app.node.try_get_context("roster") or DEFAULT_ROSTER
 roster, problems = load_roster(roster_path)
 if problems:
-    for problem in problems:
-        print(problem, file=sys.stderr)
+    print_problems(problems)
     print(f"{len(problems)} problem(s) in {roster_path}; nothing was synthesized", file=sys.stderr)
     sys.exit(2)
 

@@ -53,15 +53,18 @@ def facts(stack: cdk.Stack) -> StackFacts:
     return cached
 
 
+def stack_singleton(cls, scope: Construct, child_id: str):
+    """The one ``cls`` named ``child_id`` in ``scope``'s stack, made with its defaults on first use."""
+    stack = stack_of(scope)
+    existing = stack.node.try_find_child(child_id)
+    return existing if existing is not None else cls(stack, child_id)
+
+
 def claim(stack: cdk.Stack, kind: str, name: str, owner_path: str) -> str | None:
     """Records ``name`` for ``kind`` in the stack's account; returns the path that already holds
     it (case-insensitively), or None. Names in different accounts do not clash."""
-    names = facts(stack).registry.names
-    key = (kind, name.lower())
-    holder = names.get(key)
-    if holder is None:
-        names[key] = owner_path
-    return holder
+    clashes = claim_all(stack, kind, [(name, owner_path)])
+    return clashes[0][2] if clashes else None
 
 
 def claim_all(stack: cdk.Stack, kind: str, entries) -> list[tuple[str, str, str]]:

@@ -177,11 +177,11 @@ def run_cli(args) -> int:
     from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
     roster_users = None
     if args.roster:
+        from .errors import print_problems
         from .roster import load_roster
         roster, problems = load_roster(args.roster)
         if problems:
-            for p in problems:
-                print(p, file=sys.stderr)
+            print_problems(problems)
             return 2
         roster_users = [u.name for u in roster.users]
     try:

@@ -13,11 +13,11 @@ EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from .errors import print_problems
     from .roster import load_roster
     roster, problems = load_roster(args.roster)
     if problems:
-        for p in problems:
-            print(p, file=sys.stderr)
+        print_problems(problems)
         return EXIT_BAD_INPUT
     stacks = 1 + roster.user_stacks
     print(f"{args.roster}: valid: {len(roster.users)} users, {len(roster.groups)} groups, {stacks} stacks")

@@ -124,9 +124,8 @@ class CredentialsKey(Construct):
     @classmethod
     def of_stack(cls, scope: Construct) -> "CredentialsKey":
         """The one key in ``scope``'s stack, created on first use with the defaults."""
-        stack = cdk.Stack.of(scope)
-        existing = stack.node.try_find_child(cls._SINGLETON_ID)
-        return existing if existing is not None else cls(stack, cls._SINGLETON_ID)
+        from ._registry import stack_singleton
+        return stack_singleton(cls, scope, cls._SINGLETON_ID)
 
 
 KeyLike = Union[CredentialsKey, str, None]

@@ -36,6 +36,13 @@ def show(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def print_problems(problems: Iterable[Problem]) -> None:
+    """One line per problem on stderr: what the CLI and the app print for bad input."""
+    import sys
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
 class ProblemCollector:
     """Gathers problems for one subject (a construct path or a file) and raises once."""
 

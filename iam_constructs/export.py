@@ -50,11 +50,11 @@ def parameters_of(template: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def export(roster_path: str, out_dir: str, *, rule_packs: bool = True) -> int:
+    from .errors import print_problems
     from .roster import Progress, build, load_roster
     roster, problems = load_roster(roster_path)
     if problems:
-        for p in problems:
-            print(p, file=sys.stderr)
+        print_problems(problems)
         return 2
     import aws_cdk as cdk
 

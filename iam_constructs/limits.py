@@ -50,6 +50,15 @@ SECRET_NAME_MAX = 512
 SECRET_NAME_PATTERN = re.compile(r"^[\w/+=.@-]+$")
 GENERATED_PASSWORD_LENGTH_RANGE = (1, 4096)
 
+# -- CloudWatch Logs: the retention periods a log group accepts, by RetentionDays member -------
+LOG_RETENTION_DAY_NAMES = {
+    1: "ONE_DAY", 3: "THREE_DAYS", 5: "FIVE_DAYS", 7: "ONE_WEEK", 14: "TWO_WEEKS", 30: "ONE_MONTH",
+    60: "TWO_MONTHS", 90: "THREE_MONTHS", 120: "FOUR_MONTHS", 150: "FIVE_MONTHS", 180: "SIX_MONTHS",
+    365: "ONE_YEAR", 400: "THIRTEEN_MONTHS", 545: "EIGHTEEN_MONTHS", 731: "TWO_YEARS", 1096: "THREE_YEARS",
+    1827: "FIVE_YEARS", 2192: "SIX_YEARS", 2557: "SEVEN_YEARS", 2922: "EIGHT_YEARS", 3288: "NINE_YEARS",
+    3653: "TEN_YEARS"}
+LOG_RETENTION_DAYS = tuple(LOG_RETENTION_DAY_NAMES)
+
 # -- CloudFormation -------------------------------------------------------------------------
 STACK_RESOURCES_MAX = 500
 TEMPLATE_BODY_MAX_BYTES = 1_000_000  # via S3

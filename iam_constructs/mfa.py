@@ -10,7 +10,7 @@ from constructs import Construct
 from . import defaults
 from ._acknowledge import UNSCOPABLE_IAM_READS, acknowledge
 from ._policy import document
-from ._registry import path_of, stack_of
+from ._registry import path_of, stack_singleton
 from ._tokens import account_id, partition
 from ._validate import check_path
 from .errors import ProblemCollector
@@ -114,7 +114,7 @@ class MfaEnforcementPolicy(_ManagedPolicyConstruct):
     @classmethod
     def of_stack(cls, scope: Construct) -> "MfaEnforcementPolicy":
         """The one instance in ``scope``'s stack, created on first use with the defaults."""
-        return _stack_singleton(cls, scope, cls._SINGLETON_ID)
+        return stack_singleton(cls, scope, cls._SINGLETON_ID)
 
 
 class SelfServiceCredentialsPolicy(_ManagedPolicyConstruct):
@@ -135,12 +135,4 @@ class SelfServiceCredentialsPolicy(_ManagedPolicyConstruct):
     @classmethod
     def of_stack(cls, scope: Construct) -> "SelfServiceCredentialsPolicy":
         """The one instance in ``scope``'s stack, created on first use with the defaults."""
-        return _stack_singleton(cls, scope, cls._SINGLETON_ID)
-
-
-def _stack_singleton(cls, scope: Construct, child_id: str):
-    stack = stack_of(scope)
-    existing = stack.node.try_find_child(child_id)
-    if existing is not None:
-        return existing
-    return cls(stack, child_id)
+        return stack_singleton(cls, scope, cls._SINGLETON_ID)

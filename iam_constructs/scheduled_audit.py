@@ -21,7 +21,8 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from .errors import ProblemCollector, show
-from .password_policy.construct import LOG_RETENTION_DAYS, PYTHON_RUNTIME
+from .limits import LOG_RETENTION_DAY_NAMES, LOG_RETENTION_DAYS
+from .password_policy.construct import PYTHON_RUNTIME
 from ._registry import path_of
 
 AUDIT_SOURCE = Path(__file__).with_name("audit.py")
@@ -88,12 +89,5 @@ class CredentialAudit(Construct):
                                 targets=[targets.LambdaFunction(self.function, retry_attempts=2)])
 
 
-_NAMES = {1: "ONE_DAY", 3: "THREE_DAYS", 5: "FIVE_DAYS", 7: "ONE_WEEK", 14: "TWO_WEEKS", 30: "ONE_MONTH",
-          60: "TWO_MONTHS", 90: "THREE_MONTHS", 120: "FOUR_MONTHS", 150: "FIVE_MONTHS", 180: "SIX_MONTHS",
-          365: "ONE_YEAR", 400: "THIRTEEN_MONTHS", 545: "EIGHTEEN_MONTHS", 731: "TWO_YEARS", 1096: "THREE_YEARS",
-          1827: "FIVE_YEARS", 2192: "SIX_YEARS", 2557: "SEVEN_YEARS", 2922: "EIGHT_YEARS", 3288: "NINE_YEARS",
-          3653: "TEN_YEARS"}
-
-
 def _retention(days: int) -> logs.RetentionDays:
-    return getattr(logs.RetentionDays, _NAMES[days])
+    return getattr(logs.RetentionDays, LOG_RETENTION_DAY_NAMES[days])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import dataclasses
 import functools
+import inspect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union
 
@@ -40,9 +41,6 @@ GroupLike = Union[IamGroup, str]
 CONSOLE_AND_KEYS_ACK = "IamConstructs::IamConstructs-ConsoleAndKeys"
 NO_DIRECT_POLICIES_ACK = "IamConstructs::IamConstructs-NoDirectUserPolicies"
 
-_PROP_NAMES = ("user_name", "path", "groups", "permissions_boundary", "tags", "required_tags", "expires",
-               "console_access", "programmatic_access", "console_and_keys_reason", "disabled", "password_policy",
-               "credentials_key", "direct_managed_policies", "direct_policies_reason", "acknowledgements")
 
 
 @dataclass(frozen=True)
@@ -72,6 +70,12 @@ class UserPlan:
     @property
     def logical_id(self) -> str:
         return logical_id(self.user_name)
+
+    @property
+    def generates_password(self) -> bool:
+        """True when Secrets Manager generates the console password (a console-password secret)."""
+        return (self.console is not None and self.password_reference is None
+                and self.console.initial_password == cr.GENERATED)
 
 
 def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", groups: Sequence[GroupLike] = (),
@@ -170,6 +174,10 @@ def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", 
         group_names=tuple(group_names), acknowledgements=reasons), []
 
 
+# IamUser's keyword arguments: plan_user's, after (stack, where).
+_PROP_NAMES = tuple(inspect.signature(plan_user).parameters)[2:]
+
+
 def _check_groups(p: ProblemCollector, names: Sequence[str]) -> None:
     lowered = [n.lower() for n in names if isinstance(n, str)]
     for n in sorted({n for n in lowered if lowered.count(n) > 1}):
@@ -199,16 +207,11 @@ def _bind_groups(stack: cdk.Stack, plan: UserPlan) -> UserPlan:
             if isinstance(g, IamGroup):
                 _depend_once(stack, g.stack)
             refs.append(g.group_name if isinstance(g, IamGroup) else g)
-    return _replace(plan, group_refs=tuple(refs))
-
-
-def _replace(plan: UserPlan, **changes) -> UserPlan:
-    return dataclasses.replace(plan, **changes)
+    return dataclasses.replace(plan, group_refs=tuple(refs))
 
 
 def _after_emit(stack: cdk.Stack, scope: Construct, plan: UserPlan) -> None:
-    if plan.console is not None and plan.password_reference is None and \
-            plan.console.initial_password == cr.GENERATED:
+    if plan.generates_password:
         record_console_password_length(stack, plan.where, plan.password_length)
     if plan.expires is not None and plan.expires < _dt.date.today():
         cdk.Annotations.of(scope).add_warning_v2(
@@ -222,8 +225,7 @@ def _after_emit(stack: cdk.Stack, scope: Construct, plan: UserPlan) -> None:
 
 
 def _holds_secrets(plan: UserPlan) -> bool:
-    return bool(plan.slots) or (plan.console is not None and plan.password_reference is None
-                                and plan.console.initial_password == cr.GENERATED)
+    return bool(plan.slots) or plan.generates_password
 
 
 class IamUser(Construct):
@@ -339,8 +341,7 @@ class IamUser(Construct):
     @functools.cached_property
     def console_password_secret(self) -> sm.CfnSecret | None:
         """The secret holding the generated password, when ``console_access`` generates one."""
-        if not (self._plan.console is not None and self._plan.password_reference is None
-                and self._plan.console.initial_password == cr.GENERATED):
+        if not self._plan.generates_password:
             return None
         return self.include.get_resource(f"{self.logical_id}ConsolePassword")
 
@@ -381,9 +382,9 @@ class IamUser(Construct):
             return  # already a member
         _check_groups(p, self._group_names + [name])
         p.raise_if_any()
-        bound = _bind_groups(self.stack, _replace(self._plan, groups=(group,)))
+        bound = _bind_groups(self.stack, dataclasses.replace(self._plan, groups=(group,)))
         self._group_names.append(name)
-        self._plan = _replace(self._plan, groups=self._plan.groups + (group,),
+        self._plan = dataclasses.replace(self._plan, groups=self._plan.groups + (group,),
                               group_refs=self._plan.group_refs + bound.group_refs)
         self.resource.groups = list(self._plan.group_refs)
 

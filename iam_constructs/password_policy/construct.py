@@ -15,6 +15,7 @@ from .. import _acknowledge as ack
 from .._acknowledge import acknowledge
 from .._registry import console_password_lengths, declare_password_policy, path_of, stack_of
 from ..errors import ProblemCollector, show
+from ..limits import LOG_RETENTION_DAYS
 from .handler.bundle import inline_source
 from .spec import PasswordPolicy
 
@@ -26,8 +27,6 @@ PYTHON_RUNTIME = "python3.14"
 # CloudFormation gives up on the custom resource after this long even if no answer ever came
 # (default would be one hour). Longer than the handler's own timeout, so its guard answers first.
 SERVICE_TIMEOUT_SECONDS = 300
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
-                      2557, 2922, 3288, 3653)
 
 
 class AccountPasswordPolicy(Construct):

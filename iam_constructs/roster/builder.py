@@ -10,7 +10,7 @@ from typing import Callable, TextIO
 import aws_cdk as cdk
 from constructs import Construct
 
-from ..credentials import AccessKeySlot, ConsoleAccess, CredentialsKey
+from ..credentials import ConsoleAccess, CredentialsKey
 from ..group import IamGroup
 from ..password_policy.construct import AccountPasswordPolicy
 from ..password_policy.spec import PasswordPolicy
@@ -116,4 +116,4 @@ def build(scope: Construct, roster: Roster, *, stack_factory: StackFactory = def
     return RosterStacks(account, user_stacks)
 
 
-__all__ = ["AccessKeySlot", "credentials_key_alias", "Progress", "RosterStacks", "build", "default_stack"]
+__all__ = ["credentials_key_alias", "Progress", "RosterStacks", "build", "default_stack"]
