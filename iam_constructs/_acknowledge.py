@@ -20,6 +20,13 @@ UNSCOPABLE_IAM_READS = {
     "AwsSolutions::AwsSolutions-IAM5[Resource::*]":
         "iam:GetAccountPasswordPolicy and iam:ListVirtualMFADevices have no resource-level permissions; every "
         "other statement is scoped to ${aws:username}.",
+    "AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*/<aws:username>]":
+        "The signed-in user under any path: a user's ARN carries its path and a user name cannot hold '/', so "
+        "'*' matches only the path of the user named ${aws:username}.",
+    "AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:mfa/*]":
+        "Virtual MFA devices are named by their owner, so CreateVirtualMFADevice cannot be scoped to a name (the "
+        "IAM user guide's reference policy uses mfa/*); a device is bound to a user only by EnableMFADevice, "
+        "scoped to the own user, and IAM refuses to delete a device still assigned to a user.",
 }
 PASSWORD_POLICY_ROLE = {
     "AwsSolutions::AwsSolutions-IAM5[Resource::*]":

@@ -7,10 +7,13 @@ reference; an access key's secret part goes straight from ``Fn::GetAtt`` into a 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Sequence, Union
 
 import aws_cdk as cdk
+import constructs
+import jsii
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
@@ -72,10 +75,43 @@ class AccessKeySlot:
     readers: Sequence[str] = field(default=())
 
 
-class CredentialsKey(Construct):
-    """A customer-managed KMS key for credential secrets: rotation on, and a key policy that lets
-    the account administer the key and use it only through Secrets Manager.
+# Administering the key, and nothing else: no use, no grants (KMS administration without use).
+KEY_ADMINISTRATION_ACTIONS: tuple[str, ...] = (
+    "kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:ListKeyPolicies",
+    "kms:GetKeyRotationStatus", "kms:EnableKeyRotation", "kms:RotateKeyOnDemand", "kms:ListKeyRotations",
+    "kms:EnableKey", "kms:DisableKey", "kms:UpdateKeyDescription", "kms:ListResourceTags", "kms:TagResource",
+    "kms:UntagResource", "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias", "kms:ListGrants",
+    "kms:RevokeGrant", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
+)
+# What Secrets Manager asks KMS for on behalf of whoever creates, updates or reads a secret.
+KEY_USE_ACTIONS: tuple[str, ...] = (
+    "kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:DescribeKey",
+)
+KEY_POLICY_MAX_BYTES = 32768
 
+
+class CredentialsKey(Construct):
+    """A customer-managed KMS key for credential secrets, with a least-privilege key policy.
+
+    The key policy names principals instead of handing the key to IAM (no ``:root`` principal,
+    unless no administrator is named): a role with ``kms:*`` and ``secretsmanager:*`` in its own
+    policies (``PowerUserAccess``) can neither read a credential nor change or delete the key.
+
+    - ``administrators`` administer the key (policy, rotation, aliases, deletion; never grants) and
+      use it through Secrets Manager in this account, which is what creating and reading the secrets
+      needs. **Whoever deploys the stacks must be one of them** (the CDK deploy role, a pipeline
+      role, or your own role): KMS refuses a key policy that would lock its creator out, and each
+      later deployment encrypts or reads secrets with it.
+    - Each declared reader (``ConsoleAccess.password_readers``, ``AccessKeySlot.readers`` of users
+      whose ``credentials_key`` is this key) may ``kms:Decrypt`` through Secrets Manager, and only
+      for the secrets it was declared on (``kms:EncryptionContext:SecretARN``). The key policy names
+      the reader itself, so a reader in this account needs no ``kms:Decrypt`` in its own policy.
+
+    :param administrators: principal ARNs (roles or users) that administer the key and deploy the
+        credential secrets. Default: none named, in which case the account root is the key's
+        administrator, which delegates administration and use (through Secrets Manager) to every
+        principal whose IAM policies allow it; the rule pack reports that
+        (IamConstructs-CredentialsKeyAdministrators).
     :param alias: alias name without ``alias/``. Default: no alias.
     :param removal_policy: what happens to the key when it leaves the stack. Default: RETAIN
         (secrets encrypted with it would otherwise become unreadable).
@@ -83,49 +119,97 @@ class CredentialsKey(Construct):
 
     _SINGLETON_ID = "IamConstructsCredentialsKey"
 
-    def __init__(self, scope: Construct, id: str, *, alias: str | None = None,
+    def __init__(self, scope: Construct, id: str, *, administrators: Sequence[str] = (), alias: str | None = None,
                  removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN) -> None:
+        from ._registry import path_of
+        p = ProblemCollector(f"{path_of(scope)}/{id}")
+        _check_principals(p, "administrators", administrators)
+        p.raise_if_any()
         super().__init__(scope, id)
-        root = f"arn:{partition()}:iam::{account_id()}:root"
+        self.administrators: tuple[str, ...] = tuple(administrators)
+        """Principal ARNs that administer the key (empty: the account, through IAM)."""
+        self.alias: str | None = alias
+        """The alias name without ``alias/``, if any."""
+        self._readers: dict[str, set[str]] = {}
         self.resource = kms.CfnKey(
             self, "Resource", enable_key_rotation=True,
             description="Encrypts IAM user credentials stored in Secrets Manager",
-            key_policy={
-                "Version": "2012-10-17",
-                "Statement": [
-                    # Explicit actions, no wildcards: administration without use ...
-                    {"Sid": "AccountAdministersKey", "Effect": "Allow", "Principal": {"AWS": root},
-                     "Action": ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:PutKeyPolicy", "kms:ListKeyPolicies",
-                                "kms:GetKeyRotationStatus", "kms:EnableKeyRotation", "kms:RotateKeyOnDemand",
-                                "kms:ListKeyRotations", "kms:EnableKey", "kms:DisableKey",
-                                "kms:UpdateKeyDescription", "kms:ListResourceTags", "kms:TagResource",
-                                "kms:UntagResource", "kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias",
-                                "kms:ListGrants", "kms:RevokeGrant",
-                                "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion"],
-                     "Resource": "*"},
-                    # ... and use only through Secrets Manager, by this account.
-                    {"Sid": "UseOnlyThroughSecretsManager", "Effect": "Allow", "Principal": {"AWS": root},
-                     "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo",
-                                "kms:GenerateDataKey", "kms:DescribeKey"],
-                     "Resource": "*",
-                     "Condition": {"StringEquals": {
-                         "kms:ViaService": f"secretsmanager.{cdk.Aws.REGION}.amazonaws.com",
-                         "kms:CallerAccount": account_id()}}},
-                ],
-            })
+            key_policy=self.policy_document())
         self.resource.apply_removal_policy(removal_policy)
         if alias is not None:
             kms.CfnAlias(self, "Alias", alias_name=f"alias/{alias}", target_key_id=self.resource.ref)
+        self.node.add_validation(_KeyPolicyFits(self))
 
     @property
     def key_arn(self) -> str:
         return self.resource.attr_arn
+
+    def key_id_for(self, stack: cdk.Stack) -> str:
+        """How a secret in ``stack`` names the key: by alias from another stack (no cross-stack
+        export ties the stacks together), by ARN in the key's own stack or when there is no alias."""
+        if self.alias is not None and cdk.Stack.of(self) is not stack:
+            return f"alias/{self.alias}"
+        return self.key_arn
+
+    def add_reader(self, principal_arn: str, secret_name: str) -> None:
+        """Lets ``principal_arn`` decrypt, through Secrets Manager, the secret named ``secret_name``
+        (and no other). Users whose ``credentials_key`` is this key call it for their declared readers."""
+        names = self._readers.setdefault(principal_arn, set())
+        if secret_name not in names:
+            names.add(secret_name)
+            self.resource.key_policy = self.policy_document()
+
+    @property
+    def readers(self) -> dict[str, tuple[str, ...]]:
+        """Declared readers: principal ARN to the names of the secrets it may decrypt."""
+        return {arn: tuple(sorted(names)) for arn, names in self._readers.items()}
+
+    def policy_document(self) -> dict[str, Any]:
+        """The key policy (resolved when the template is written, after every reader is declared)."""
+        admins: Any = list(self.administrators) or f"arn:{partition()}:iam::{account_id()}:root"
+        via_secrets_manager = {"kms:ViaService": f"secretsmanager.{cdk.Aws.REGION}.amazonaws.com"}
+        statements: list[dict[str, Any]] = [
+            {"Sid": "CredentialAdministratorsAdministerKey", "Effect": "Allow", "Principal": {"AWS": admins},
+             "Action": list(KEY_ADMINISTRATION_ACTIONS), "Resource": "*"},
+            {"Sid": "CredentialAdministratorsUseThroughSecretsManager", "Effect": "Allow",
+             "Principal": {"AWS": admins}, "Action": list(KEY_USE_ACTIONS), "Resource": "*",
+             "Condition": {"StringEquals": {**via_secrets_manager, "kms:CallerAccount": account_id()}}},
+        ]
+        for n, (arn, names) in enumerate(sorted(self.readers.items()), 1):
+            statements.append({
+                "Sid": f"DeclaredReader{n}DecryptsOwnSecretsThroughSecretsManager", "Effect": "Allow",
+                "Principal": {"AWS": arn}, "Action": "kms:Decrypt", "Resource": "*",
+                "Condition": {"StringEquals": via_secrets_manager,
+                              "StringLike": {"kms:EncryptionContext:SecretARN": [
+                                  secret_arn_pattern(name) for name in names]}}})
+        return {"Version": "2012-10-17", "Statement": statements}
 
     @classmethod
     def of_stack(cls, scope: Construct) -> "CredentialsKey":
         """The one key in ``scope``'s stack, created on first use with the defaults."""
         from ._registry import stack_singleton
         return stack_singleton(cls, scope, cls._SINGLETON_ID)
+
+
+def secret_arn_pattern(secret_name: str) -> str:
+    """The ARN of the secret named ``secret_name`` in this stack's account and region (Secrets
+    Manager appends ``-`` and six random characters to the name)."""
+    return (f"arn:{partition()}:secretsmanager:{cdk.Aws.REGION}:{account_id()}:secret:"
+            f"{secret_name}-??????")
+
+
+@jsii.implements(constructs.IValidation)
+class _KeyPolicyFits:
+    def __init__(self, key: CredentialsKey) -> None:
+        self._key = key
+
+    def validate(self) -> list[str]:
+        size = len(json.dumps(self._key.policy_document(), separators=(",", ":")))
+        if size <= KEY_POLICY_MAX_BYTES:
+            return []
+        return [f"credential readers: the key policy would be about {size} bytes with {len(self._key.readers)} "
+                f"declared readers; KMS allows {KEY_POLICY_MAX_BYTES}: give readers a role they share, or give "
+                "the users with many readers a CredentialsKey of their own"]
 
 
 KeyLike = Union[CredentialsKey, str, None]

@@ -30,11 +30,17 @@ MFA_DENY_EXCEPT_ACTIONS: tuple[str, ...] = (
     "iam:ResyncMFADevice",
     "sts:GetSessionToken",
 )
-# The current page of that guide adds iam:ListUsers (the console's MFA page lists users).
-MFA_DENY_EXCEPT_ACTIONS_CURRENT: tuple[str, ...] = ("iam:ListUsers",)
+# The current page of that guide adds iam:ListUsers (the console's MFA page lists users) and
+# iam:GetMFADevice (reading one's own device).
+MFA_DENY_EXCEPT_ACTIONS_CURRENT: tuple[str, ...] = ("iam:ListUsers", "iam:GetMFADevice")
 # A user whose login profile has "password reset required" must change the password at first
 # sign-in, before any MFA device exists; denying these locks new users out.
 MFA_DENY_EXCEPT_FIRST_SIGN_IN: tuple[str, ...] = ("iam:ChangePassword", "iam:GetAccountPasswordPolicy")
+# Exempted actions that act on a user: before MFA, only on the signed-in user.
+MFA_DENY_EXCEPT_OWN_USER_ONLY: tuple[str, ...] = (
+    "iam:EnableMFADevice", "iam:GetUser", "iam:ListMFADevices", "iam:GetMFADevice", "iam:ResyncMFADevice",
+    "iam:ChangePassword",
+)
 
 # Where credential secrets live in Secrets Manager.
 SECRET_NAME_PREFIX = "/iam-users"

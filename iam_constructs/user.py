@@ -66,6 +66,7 @@ class UserPlan:
     group_names: tuple[str, ...]
     group_refs: tuple[str, ...] = ()
     acknowledgements: Mapping[str, str] = field(default_factory=dict)
+    key: cr.CredentialsKey | None = None
 
     @property
     def logical_id(self) -> str:
@@ -164,14 +165,15 @@ def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", 
                 reasons[f"AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]"] = \
                     direct_policies_reason
     reasons.update(acknowledgements or {})
-    key_id = credentials_key.key_arn if isinstance(credentials_key, cr.CredentialsKey) else credentials_key
+    key = credentials_key if isinstance(credentials_key, cr.CredentialsKey) else None
+    key_id = key.key_id_for(stack) if key is not None else credentials_key
     return UserPlan(
         where=where, user_name=user_name, path=path, tags=tag_map, expires=expiry, disabled=disabled,
         password_policy=policy, console=console,
         password_length=cr.generated_password_length(console, policy) if console else 0,
         password_reference=reference, password_from_parameter=from_parameter, slots=tuple(slots), key_id=key_id,
         boundary=boundary, direct_policies=tuple(a for a in direct if a), groups=tuple(groups),
-        group_names=tuple(group_names), acknowledgements=reasons), []
+        group_names=tuple(group_names), acknowledgements=reasons, key=key), []
 
 
 # IamUser's keyword arguments: plan_user's, after (stack, where).
@@ -210,9 +212,28 @@ def _bind_groups(stack: cdk.Stack, plan: UserPlan) -> UserPlan:
     return dataclasses.replace(plan, group_refs=tuple(refs))
 
 
+def _declared_readers(plan: UserPlan) -> list[tuple[str, str]]:
+    """(principal ARN, secret name) for every reader declared on one of the user's secrets."""
+    out = []
+    if plan.generates_password:
+        out += [(arn, cr.console_secret_name(plan.user_name)) for arn in plan.console.password_readers]
+    for number, slot in plan.slots:
+        out += [(arn, cr.access_key_secret_name(plan.user_name, number)) for arn in slot.readers]
+    return out
+
+
 def _after_emit(stack: cdk.Stack, scope: Construct, plan: UserPlan) -> None:
     if plan.generates_password:
         record_console_password_length(stack, plan.where, plan.password_length)
+    readers = _declared_readers(plan)
+    if plan.key is not None:
+        for arn, secret_name in readers:
+            plan.key.add_reader(arn, secret_name)
+    elif readers and plan.key_id:
+        cdk.Annotations.of(scope).add_warning_v2(
+            "iam-constructs:readersNeedKeyPolicy",
+            f"credentials_key: {plan.key_id} is not a CredentialsKey of this app, so its key policy cannot name the "
+            f"declared readers of {plan.user_name}'s secrets; allow them kms:Decrypt through Secrets Manager there")
     if plan.expires is not None and plan.expires < _dt.date.today():
         cdk.Annotations.of(scope).add_warning_v2(
             "iam-constructs:userExpired",

@@ -20,7 +20,8 @@ import jsii
 
 from .. import defaults
 from .model import App, Compliance, Level, Resource, RuleFunction, Template
-from .rules import (console_and_keys, console_user_mfa, credential_secret_cmk, login_profile_password,
+from .rules import (console_and_keys, console_user_mfa, credential_secret_cmk, credentials_key_administrators,
+                    login_profile_password,
                     no_admin_access, no_direct_user_policies, password_policy_cis, password_reset_required,
                     required_tags, user_in_group, user_not_expired)
 
@@ -88,6 +89,10 @@ RULES: tuple[Rule, ...] = (
     _rule("CredentialSecretCmk", W, "A secret holding credentials uses the AWS-managed key.",
           "A customer-managed key lets the key policy, not only IAM, decide who can decrypt credentials.",
           credential_secret_cmk),
+    _rule("CredentialsKeyAdministrators", W, "A KMS key that encrypts credentials grants administration or use to the account root.",
+          "A root principal hands the key to every principal whose IAM policies allow kms:* (PowerUserAccess among "
+          "them): naming administrators and readers keeps credentials readable only by whom the roster says.",
+          credentials_key_administrators),
 )
 RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
 

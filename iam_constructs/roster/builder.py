@@ -71,10 +71,10 @@ def build(scope: Construct, roster: Roster, *, stack_factory: StackFactory = def
                               on_delete=roster.password_policy_on_delete)
     key = None
     if roster.credentials_key:
-        alias = credentials_key_alias(prefix)
-        CredentialsKey(account, "CredentialsKey", alias=alias)
-        # User stacks name the key by alias: no cross-stack export ties them to the account stack.
-        key = f"alias/{alias}"
+        # User stacks name the key by alias (CredentialsKey.key_id_for): no cross-stack export ties
+        # them to the account stack. Their declared readers land in its key policy.
+        key = CredentialsKey(account, "CredentialsKey", alias=credentials_key_alias(prefix),
+                             administrators=roster.credential_administrators)
     if roster.access_analyzer:
         # IAM Access Analyzer for the account: validate permissions regularly.
         cdk.CfnResource(account, "AccessAnalyzer", type="AWS::AccessAnalyzer::Analyzer",
@@ -100,7 +100,8 @@ def build(scope: Construct, roster: Roster, *, stack_factory: StackFactory = def
             user_name=u.name, path=u.path, groups=[groups[g.lower()] for g in u.groups], tags=u.tags,
             required_tags=roster.required_tags, expires=u.expires, disabled=u.disabled, password_policy=policy,
             credentials_key=key,
-            console_access=ConsoleAccess(password_reset_required=u.password_reset_required) if u.console else False,
+            console_access=ConsoleAccess(password_reset_required=u.password_reset_required,
+                                         password_readers=u.password_readers) if u.console else False,
             programmatic_access=list(u.access_keys) if u.access_keys else False,
             console_and_keys_reason=u.console_and_keys_reason, permissions_boundary=u.permissions_boundary,
             acknowledgements=u.acknowledge or None))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -22,18 +23,23 @@ from .loader import LineDict, LineList
 TOP_KEYS = ("version", "account", "groups", "users")
 ACCOUNT_KEYS = ("password_policy", "enforce_mfa",
                 # ext
-                "credentials_key", "required_tags", "stack_prefix", "user_stacks", "access_analyzer")
+                "credentials_key", "credential_administrators", "required_tags", "stack_prefix", "user_stacks",
+                "access_analyzer")
 POLICY_EXTRA_KEYS = ("on_delete",)  # ext
 GROUP_KEYS = ("name", "path", "managed_policies", "statements",
               # ext
               "acknowledge")
 USER_KEYS = ("name", "path", "console", "groups", "tags", "expires", "access_keys", "disabled",
              # ext
-             "password_reset_required", "console_and_keys_reason", "permissions_boundary", "acknowledge")
-KEY_SLOT_KEYS = ("serial", "active", "slot")
+             "password_reset_required", "console_and_keys_reason", "permissions_boundary", "acknowledge",
+             "password_readers")
+KEY_SLOT_KEYS = ("serial", "active", "slot",
+                 # ext
+                 "readers")
 DEFAULT_USER_STACKS = 4
 MAX_USER_STACKS = 200
 RESOURCES_PER_STACK_BUDGET = 480  # leaves room under CloudFormation's 500
+_PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/([\x21-\x7e]*/)?[\w+=,.@-]{1,128}\Z")
 
 
 @dataclass(frozen=True)
@@ -65,11 +71,14 @@ class UserSpec:
     console_and_keys_reason: str | None = None
     permissions_boundary: str | None = None
     acknowledge: Mapping[str, str] = field(default_factory=dict)
+    password_readers: tuple[str, ...] = ()
 
     @property
     def resource_count(self) -> int:
-        """CloudFormation resources this user makes: user, password secret, key + secret per slot."""
-        return 1 + (1 if self.console else 0) + 2 * len(self.access_keys)
+        """CloudFormation resources this user makes: user, password secret, key + secret per slot, and
+        a resource policy per secret that has declared readers."""
+        return (1 + (1 if self.console else 0) + (1 if self.console and self.password_readers else 0)
+                + sum(3 if k.readers else 2 for k in self.access_keys))
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,7 @@ class Roster:
     groups: tuple[GroupSpec, ...]
     users: tuple[UserSpec, ...]
     access_analyzer: bool = False
+    credential_administrators: tuple[str, ...] = ()
 
     def stack_of(self, user_name: str) -> int:
         """The user stack a user lives in: a function of the name alone, so adding, removing or
@@ -192,6 +202,7 @@ def parse(data: Any, path: str) -> tuple[Roster | None, list[Problem]]:
     enforce_mfa = _bool(ctx, account, "enforce_mfa", "account.enforce_mfa", True)
     credentials_key = _bool(ctx, account, "credentials_key", "account.credentials_key", True)
     access_analyzer = _bool(ctx, account, "access_analyzer", "account.access_analyzer", False)
+    administrators = _principals(ctx, account, "credential_administrators", "account.credential_administrators")
     required_tags = tuple(_str_list(ctx, account, "required_tags", "account.required_tags")) \
         if "required_tags" in account else defaults.REQUIRED_USER_TAGS
     prefix = account.get("stack_prefix", "Iam")
@@ -213,7 +224,7 @@ def parse(data: Any, path: str) -> tuple[Roster | None, list[Problem]]:
     return Roster(path=path, password_policy=policy, password_policy_on_delete=on_delete, enforce_mfa=enforce_mfa,
                   credentials_key=credentials_key, required_tags=required_tags, stack_prefix=prefix,
                   user_stacks=user_stacks, groups=tuple(groups), users=tuple(users),
-                  access_analyzer=access_analyzer), []
+                  access_analyzer=access_analyzer, credential_administrators=tuple(administrators)), []
 
 
 def _password_policy(ctx: _Ctx, account: Mapping) -> tuple[PasswordPolicy | None, str]:
@@ -325,14 +336,28 @@ def _users(ctx: _Ctx, data: Mapping, required_tags: tuple[str, ...]) -> list[Use
             managed_policy_arn(at(_line(u, "permissions_boundary")), f"{f}.permissions_boundary", boundary)
         ack = u.get("acknowledge")
         check_acknowledgements(at(_line(u, "acknowledge")), f"{f}.acknowledge", ack)
+        readers = _principals(ctx, u, "password_readers", f"{f}.password_readers")
+        if readers and not console:
+            ctx.add(_line(u, "password_readers"), f"{f}.password_readers",
+                    "only a console user has a password secret to read; add console: true or remove the readers")
         if isinstance(name, str):
             out.append(UserSpec(
                 name=name, line=_own_line(u), index=i, lines=_lines(u), path=path if isinstance(path, str) else "/", console=console,
                 groups=tuple(groups), tags={str(k): v for k, v in tags.items()}, expires=expires,
                 access_keys=tuple(slots), disabled=disabled, password_reset_required=reset,
                 console_and_keys_reason=reason, permissions_boundary=boundary if isinstance(boundary, str) else None,
-                acknowledge=dict(ack or {}) if isinstance(ack, dict) else {}))
+                acknowledge=dict(ack or {}) if isinstance(ack, dict) else {}, password_readers=tuple(readers)))
     return out
+
+
+def _principals(ctx: _Ctx, data: Mapping, key: str, field_name: str) -> list[str]:
+    """A list of IAM principal ARNs (roles or users that may read or administer credentials)."""
+    arns = _str_list(ctx, data, key, field_name)
+    for i, arn in enumerate(arns):
+        if not _PRINCIPAL_ARN.match(arn):
+            ctx.add(_line(data[key], i), f"{field_name}[{i}]",
+                    f"{show(arn)} is not an IAM role or user ARN (arn:PARTITION:iam::ACCOUNT:role/NAME)")
+    return arns
 
 
 def _key_slots(ctx: _Ctx, u: Mapping, f: str) -> list[AccessKeySlot]:
@@ -366,7 +391,8 @@ def _key_slots(ctx: _Ctx, u: Mapping, f: str) -> list[AccessKeySlot]:
         if slot in used:
             ctx.add(_line(k, "slot") or line, f"{kf}.slot", f"slot {slot} is used twice; give the slots 1 and 2")
         used.add(slot)
-        out.append(AccessKeySlot(serial=serial, active=active, slot=slot))
+        readers = _principals(ctx, k, "readers", f"{kf}.readers")
+        out.append(AccessKeySlot(serial=serial, active=active, slot=slot, readers=tuple(readers)))
     return out
 
 

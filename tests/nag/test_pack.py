@@ -32,6 +32,7 @@ def test_rule_ids_and_levels_are_pinned():
         ("IamConstructs-UserNotExpired", "error"),
         ("IamConstructs-PasswordPolicyCis", "error"),
         ("IamConstructs-CredentialSecretCmk", "warning"),
+        ("IamConstructs-CredentialsKeyAdministrators", "warning"),
     ]
     plugin = IamConstructsChecks()
     assert plugin.name == "IamConstructs" and plugin.rule_ids == [r.id for r in RULES]

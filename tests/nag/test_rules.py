@@ -246,3 +246,26 @@ def test_secret_not_holding_credentials_is_not_applicable():
     stack = new_stack()
     sm.CfnSecret(stack, "S", generate_secret_string=sm.CfnSecret.GenerateSecretStringProperty())
     assert findings(stack, "IamConstructs-CredentialSecretCmk") == []
+
+
+# 12 CredentialsKeyAdministrators ----------------------------------------------------------------
+
+def test_credentials_key_administrators_both_ways():
+    app = cdk.App()
+    home, users = new_stack("Home", app), new_stack("Users", app)
+    key = CredentialsKey(home, "K", alias="creds", administrators=["arn:aws:iam::111122223333:role/deployer"])
+    IamUser(users, "A", user_name="a", tags=TAGS, console_access=True, credentials_key=key)
+    assert findings([home, users], "IamConstructs-CredentialsKeyAdministrators") == []
+    app = cdk.App()
+    home, users = new_stack("Home", app), new_stack("Users", app)
+    key = CredentialsKey(home, "K", alias="creds")  # found through the alias the other stack names
+    IamUser(users, "A", user_name="a", tags=TAGS, console_access=True, credentials_key=key)
+    (f,) = findings([home, users], "IamConstructs-CredentialsKeyAdministrators")
+    assert "grants the account root" in f.detail and "credential_administrators" in f.detail
+
+
+def test_credentials_key_administrators_ignores_keys_that_hold_no_credentials():
+    from aws_cdk import aws_kms as kms
+    stack = new_stack()
+    kms.Key(stack, "Other", enable_key_rotation=True)  # the CDK's default policy grants the root
+    assert findings(stack, "IamConstructs-CredentialsKeyAdministrators") == []

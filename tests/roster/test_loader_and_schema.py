@@ -139,7 +139,8 @@ def test_every_problem_reported_once_with_line_and_field(tmp_path):
         "R:22: users[0].tags.Purpose: required tag 'Purpose' is missing or empty (account.required_tags)",
         "R:23: users[0].expires: '2027-13-45' is not a date; write it as YYYY-MM-DD, e.g. 2027-06-30",
         "R:24: users[0].shoe_size: unknown key; allowed here: name, path, console, groups, tags, expires, "
-        "access_keys, disabled, password_reset_required, console_and_keys_reason, permissions_boundary, acknowledge",
+        "access_keys, disabled, password_reset_required, console_and_keys_reason, permissions_boundary, acknowledge, "
+            "password_readers",
         "R:26: users[1].access_keys: 3 key slots; IAM allows 2 access keys per user",
         "R:27: users[1].access_keys[0].serial: 0 must be a whole number >= 1",
         "R:28: users[1].access_keys[1].slot: 3 must be 1 or 2",

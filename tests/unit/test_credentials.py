@@ -150,6 +150,28 @@ def test_fails_if_reader_is_not_a_principal_arn():
                 console_access=ConsoleAccess(password_readers=["onboarding"]))
 
 
+def test_credentials_key_is_named_by_alias_from_other_stacks_and_by_arn_in_its_own():
+    app = cdk.App()
+    home, other = new_stack("Home", app), new_stack("Other", app)
+    key = CredentialsKey(home, "Key", alias="iam-credentials")
+    IamUser(other, "Bot", user_name="bot", tags=TAGS, programmatic_access=True, credentials_key=key)
+    secret = _props(template(other), "AWS::SecretsManager::Secret")
+    assert secret["KmsKeyId"] == "alias/iam-credentials"  # no cross-stack export
+
+
+def test_credentials_key_refuses_an_administrator_that_is_not_a_principal_arn():
+    with pytest.raises(IamConstructsError, match=r"administrators: 'deployer' is not an IAM principal ARN"):
+        CredentialsKey(new_stack(), "Key", administrators=["deployer"])
+
+
+def test_readers_of_a_key_that_is_not_ours_get_a_warning():
+    stack = new_stack()
+    IamUser(stack, "Jane", user_name="jane", tags=TAGS, credentials_key="arn:aws:kms:us-east-1:111122223333:key/x",
+            console_access=ConsoleAccess(password_readers=["arn:aws:iam::111122223333:role/helpdesk"]))
+    assertions.Annotations.from_stack(stack).has_warning(
+        "*", assertions.Match.string_like_regexp("cannot name the declared readers of jane's secrets"))
+
+
 def test_credentials_key_encrypts_secrets_and_rotates():
     stack = new_stack()
     key = CredentialsKey(stack, "Key", alias="iam-credentials")
@@ -163,8 +185,7 @@ def test_credentials_key_encrypts_secrets_and_rotates():
     assert key_props["EnableKeyRotation"] is True
     statements = key_props["KeyPolicy"]["Statement"]
     assert all("*" not in a for s in statements for a in s["Action"])  # no wildcard actions
-    use = next(s for s in statements if s["Sid"] == "UseOnlyThroughSecretsManager")
-    assert "kms:ViaService" in use["Condition"]["StringEquals"]
+    # What the key policy allows is proven by the evaluator (tests/policy/test_credentials_key.py).
     t.has_resource("AWS::KMS::Key", {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"})
     t.has_resource_properties("AWS::KMS::Alias", {"AliasName": "alias/iam-credentials"})
 
