@@ -33,6 +33,7 @@ test: $(VENV)/.test node_modules/.installed
 	$(PY) scripts/judges.py install
 	$(PY) scripts/localstack.py install
 	$(PY) scripts/localstack.py run -- env IAM_CONSTRUCTS_REQUIRE_LOCALSTACK=1 IAM_CONSTRUCTS_REQUIRE_JUDGES=1 \
+		IAM_CONSTRUCTS_REQUIRE_EVALUATOR=1 \
 		$(PY) -m pytest -n 2 --dist loadgroup
 
 clean:

@@ -355,11 +355,32 @@ def iam_actions(service: str = "iam") -> list[str]:
     return list(_actions(service))
 
 
+@dataclass(frozen=True)
+class ActionInfo:
+    """One action in the catalogue: its access level (``List``, ``Read``, ``Write``, ``Permissions
+    management``, ``Tagging``) and the ARN pattern of each resource type it takes (none: ``*`` only)."""
+
+    action: str
+    access_level: str
+    resource_arns: dict[str, str]
+
+
+@functools.lru_cache(maxsize=None)
+def _details(service: str) -> dict[str, ActionInfo]:
+    out = _run({"actionDetails": [service]}, timeout=120)["actionDetails"]
+    return {a: ActionInfo(a, d["accessLevel"], {r["type"]: r["arn"] for r in d["resources"]}) for a, d in out.items()}
+
+
+def action_details(service: str = "iam") -> dict[str, ActionInfo]:
+    """Every action of ``service`` with its access level and resource types, from the catalogue."""
+    return dict(_details(service))
+
+
 def versions() -> dict[str, str]:
     """Installed versions of the npm packages the evaluator uses."""
     return dict(_run({"versions": True}, timeout=60)["versions"])
 
 
-__all__ = ["ABSENT", "Decision", "EvaluatorError", "EvaluatorUnavailable", "InvalidRequest", "Request", "Result",
+__all__ = ["ABSENT", "ActionInfo", "action_details", "Decision", "EvaluatorError", "EvaluatorUnavailable", "InvalidRequest", "Request", "Result",
            "check_available", "decide", "derived_context", "evaluate", "iam_actions", "managed_policies",
            "managed_policy", "versions"]

