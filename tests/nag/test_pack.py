@@ -96,13 +96,16 @@ def test_acknowledged_finding_is_suppressed_with_its_reason(tmp_path):
     assert [v["severity"] for v in ours["violations"]] == ["warning"]  # the CMK warning stays visible
 
 
+DEPLOYER = "arn:aws:iam::111122223333:role/deployer"
+
+
 def test_console_and_keys_reason_becomes_the_acknowledgement(tmp_path):
     def build(app):
         stack = cdk.Stack(app, "S")
         group = IamGroup(stack, "G", group_name="g", enforce_mfa=True)
         IamUser(stack, "Jane", user_name="jane", tags=TAGS, console_access=True, programmatic_access=True,
                 groups=[group], console_and_keys_reason="break-glass user kept in a safe",
-                credentials_key=CredentialsKey(stack, "K"))
+                credentials_key=CredentialsKey(stack, "K", administrators=[DEPLOYER]))
     report, error, plugin = _report(tmp_path, build)
     assert error is None
     (ours,) = [p for p in report["pluginReports"] if p["pluginName"] == "IamConstructs"]
@@ -114,7 +117,7 @@ def test_library_output_is_clean_under_all_three_packs(tmp_path):
     def build(app):
         account, users = cdk.Stack(app, "Account"), cdk.Stack(app, "Users")
         AccountPasswordPolicy(account, "PasswordPolicy", policy=PasswordPolicy())
-        key = CredentialsKey(account, "Key")
+        key = CredentialsKey(account, "Key", administrators=[DEPLOYER])
         group = IamGroup(account, "G", group_name="g", enforce_mfa=True,
                          statements=[{"actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::bucket/report.csv"]}])
         IamUser(users, "Jane", user_name="jane", tags=TAGS, console_access=True, groups=[group], credentials_key=key)

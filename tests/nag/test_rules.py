@@ -262,6 +262,11 @@ def test_credentials_key_administrators_both_ways():
     IamUser(users, "A", user_name="a", tags=TAGS, console_access=True, credentials_key=key)
     (f,) = findings([home, users], "IamConstructs-CredentialsKeyAdministrators")
     assert "grants the account root" in f.detail and "credential_administrators" in f.detail
+    app = cdk.App()
+    home, users = new_stack("Home", app), new_stack("Users", app)
+    key = CredentialsKey(home, "K")  # no alias: found through the other stack's import of its ARN
+    IamUser(users, "A", user_name="a", tags=TAGS, console_access=True, credentials_key=key)
+    assert len(findings([home, users], "IamConstructs-CredentialsKeyAdministrators")) == 1
 
 
 def test_credentials_key_administrators_ignores_keys_that_hold_no_credentials():

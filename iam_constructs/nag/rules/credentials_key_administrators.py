@@ -13,7 +13,13 @@ _SENSITIVE = ("kms:*", "*", "kms:decrypt", "kms:putkeypolicy", "kms:schedulekeyd
 
 
 def _keys_of_credential_secrets(app):
-    """(template path, logical id) of every key a credential secret names, by Ref/GetAtt or alias."""
+    """(template path, logical id) of every key a credential secret names: by Ref/GetAtt, by an
+    export of another stack, or by alias."""
+    exports = {}
+    for t in app.templates:
+        for output in (t.body.get("Outputs") or {}).values():
+            if isinstance(output, dict) and isinstance(output.get("Export"), dict):
+                exports[str(flatten(output["Export"].get("Name")))] = (t.path, output.get("Value"))
     aliases = {}
     for alias in app.resources("AWS::KMS::Alias"):
         target = alias.properties.get("TargetKeyId")
@@ -27,9 +33,12 @@ def _keys_of_credential_secrets(app):
         if isinstance(key, str) and key in aliases:
             found.add(aliases[key])
         elif isinstance(key, dict):
+            where = secret.template_path
+            if set(key) == {"Fn::ImportValue"} and str(flatten(key["Fn::ImportValue"])) in exports:
+                where, key = exports[str(flatten(key["Fn::ImportValue"]))]
             m = re.match(r"<(?:Ref|GetAtt):([A-Za-z0-9]+)", str(flatten(key)))
             if m:
-                found.add((secret.template_path, m.group(1)))
+                found.add((where, m.group(1)))
     return found
 
 
