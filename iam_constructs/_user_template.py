@@ -43,7 +43,8 @@ def _reader_policy(secret_id: str, readers) -> dict[str, Any]:
             "Version": "2012-10-17",
             "Statement": [{"Sid": "DeclaredReaders", "Effect": "Allow", "Principal": {"AWS": list(readers)},
                            "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                           "Resource": "*"}]}}}
+                           # This secret (its ARN), rather than "*", which means the same here.
+                           "Resource": {"Ref": secret_id}}]}}}
 
 
 def _secret(properties: dict[str, Any], plan, tags: list) -> dict[str, Any]:

@@ -18,6 +18,9 @@ VENV = ROOT / ".venv-judges" / "bin"
 ACKS = yaml.safe_load((Path(__file__).parent / "acknowledged.yaml").read_text())
 ROSTERS = [ROOT / "examples" / "roster.yaml", Path(__file__).parent / "features.yaml"]
 REQUIRED = os.environ.get("IAM_CONSTRUCTS_REQUIRE_JUDGES") == "1"
+# The account the rosters are written for (their ARNs name it): principals they name are this
+# account's, not another's.
+ACCOUNT = "111122223333"
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +58,7 @@ def cfripper(templates):
     findings = set()
     for t in templates:
         done = subprocess.run([str(VENV / "cfripper"), str(t), "--format", "json", "--resolve", "--aws-account-id",
-                               "123456789012"], capture_output=True, text=True, timeout=600)
+                               ACCOUNT], capture_output=True, text=True, timeout=600)
         assert done.returncode in (0, 2), done.stderr[-2000:]
         report = json.loads(done.stdout)
         assert report["exceptions"] == [], report["exceptions"]
@@ -68,12 +71,12 @@ def cfripper(templates):
 def _concrete(value, template):
     """Intrinsics to plausible concrete values, so parliament sees real ARNs."""
     text = json.dumps(flatten(value))
-    text = text.replace("<AWS::Partition>", "aws").replace("<AWS::AccountId>", "123456789012") \
+    text = text.replace("<AWS::Partition>", "aws").replace("<AWS::AccountId>", ACCOUNT) \
         .replace("<AWS::Region>", "us-east-1")
     for logical_id, res in template.get("Resources", {}).items():
         if res["Type"] == "AWS::Logs::LogGroup":
             text = text.replace(f"<GetAtt:{logical_id}.Arn>",
-                                "arn:aws:logs:us-east-1:123456789012:log-group:password-policy:*")
+                                f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:password-policy:*")
     return json.loads(text)
 
 
