@@ -76,7 +76,9 @@ class Account:
 
     def _ref(self, target: str, stack: str) -> Any:
         pseudo = {"AWS::Partition": PARTITION, "AWS::AccountId": ACCOUNT, "AWS::Region": REGION,
-                  "AWS::URLSuffix": "amazonaws.com", "AWS::StackName": stack, "AWS::NoValue": None}
+                  "AWS::URLSuffix": "amazonaws.com", "AWS::StackName": stack, "AWS::NoValue": None,
+                  "AWS::StackId": f"arn:{PARTITION}:cloudformation:{REGION}:{ACCOUNT}:stack/{stack}/"
+                                  "6c5a2f50-0000-4000-8000-000000000000"}
         if target in pseudo:
             return pseudo[target]
         body = self.templates[stack]
