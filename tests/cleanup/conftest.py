@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import functools
+import http.server
+import json
+import threading
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -54,3 +59,168 @@ def iam_model(aws_env):
     from tests.iam_model import strict_iam
     with mock_aws(), strict_iam() as model:
         yield model
+
+
+# -- the custom-resource protocol -------------------------------------------------------------------
+STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/Users-0/5b2c3d40-aaaa-11ef-9f00-0a1b2c3d4e5f"
+FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:Users-0-IamUserCleanup"
+RESPONSE_HOST = "cloudformation-custom-resource-response-useast1.s3.us-east-1.amazonaws.com"
+LOGICAL_ID = "UserjanesmithD2A1B3C4Cleanup"
+
+
+class Context:
+    def __init__(self, seconds=120.0, function_arn=FUNCTION_ARN):
+        self.seconds, self.invoked_function_arn = seconds, function_arn
+
+    def get_remaining_time_in_millis(self):
+        return int(self.seconds * 1000)
+
+
+class ResponseServer:
+    """A real HTTP server on 127.0.0.1 standing in for CloudFormation's response bucket."""
+
+    def __init__(self):
+        self.bodies: list[dict] = []
+        self.raw = b""
+        self.refuse_first = 0
+        self.attempts = 0
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_PUT(self):
+                owner.attempts += 1
+                data = self.rfile.read(int(self.headers["Content-Length"]))
+                if owner.refuse_first > 0:
+                    owner.refuse_first -= 1
+                    self.send_response(503)
+                    self.end_headers()
+                    return
+                owner.raw = data
+                owner.bodies.append(json.loads(data))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.local = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.cfn_url = f"https://{RESPONSE_HOST}/{STACK_ID.replace(':', '%3A')}%7C{LOGICAL_ID}%7Creq" \
+                       "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=" + "0f" * 32
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def last(self) -> dict:
+        assert self.bodies, "the handler sent no response"
+        return self.bodies[-1]
+
+    def urlopen(self, real):
+        """``urlopen`` as the handler sees it: the response bucket's host leads here (as a hosts-file
+        entry would, over plain HTTP); any other address fails as unreachable."""
+
+        def urlopen(request, *args, **kwargs):
+            url = request.full_url
+            if url.startswith(f"https://{RESPONSE_HOST}/"):
+                request.full_url = self.local + url[len(f"https://{RESPONSE_HOST}"):]
+                return real(request, *args, **kwargs)
+            raise urllib.error.URLError("unreachable in tests")
+
+        return urlopen
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def response_server(monkeypatch):
+    server = ResponseServer()
+    monkeypatch.setattr(urllib.request, "urlopen", server.urlopen(urllib.request.urlopen))
+    yield server
+    server.close()
+
+
+def event(server, kind, props, physical_id=None, **overrides):
+    """A custom-resource request as CloudFormation sends it (every property value a string or list)."""
+    e = {"RequestType": kind, "ResponseURL": server.cfn_url, "StackId": STACK_ID,
+         "RequestId": f"req-{kind}-{len(server.bodies)}", "LogicalResourceId": LOGICAL_ID,
+         "ResourceType": "Custom::IamUserCleanup", "ResourceProperties": dict(props, ServiceToken=FUNCTION_ARN)}
+    if physical_id is not None:
+        e["PhysicalResourceId"] = physical_id
+    e.update(overrides)
+    return e
+
+
+def props(user="jane.smith", keys=(), login_profile=False, groups=(), policies=()):
+    return {"UserName": user, "StackAccessKeys": list(keys), "StackLoginProfile": str(login_profile).lower(),
+            "StackGroups": list(groups), "StackManagedPolicies": list(policies)}
+
+
+def bundled_module():
+    import types
+
+    from iam_constructs.user_cleanup import inline_source
+    module = types.ModuleType("index")
+    exec(compile(inline_source(), "index.py", "exec"), module.__dict__)
+    return module
+
+
+@pytest.fixture(params=["modules", "inline-bundle"])
+def handler_module(request):
+    """The handler as readable modules, and as the minified inline code the template carries."""
+    from iam_constructs.user_cleanup.handler import index
+    return index if request.param == "modules" else bundled_module()
+
+
+class Clients:
+    """Every ``boto3.client`` the handler makes: CloudFormation is a botocore Stubber, the rest real."""
+
+    def __init__(self, monkeypatch):
+        import boto3
+        from botocore.stub import Stubber
+        self.made: list[str] = []
+        self.iam = None  # a Stubber-backed IAM client instead of the strict model, when set
+        self.cfn = boto3.session.Session().client("cloudformation", region_name=REGION)
+        self.stub = Stubber(self.cfn)
+        self.stub.activate()
+        real = boto3.client
+
+        def client(service, *args, **kwargs):
+            self.made.append(service)
+            if service == "cloudformation":
+                return self.cfn
+            return self.iam if service == "iam" and self.iam else real(service, *args, **kwargs)
+
+        monkeypatch.setattr(boto3, "client", client)
+
+    def record(self, e, status="DELETE_IN_PROGRESS", physical_id=None, resource_type="Custom::IamUserCleanup"):
+        """DescribeStackResource answers with the stack's record of the event's resource."""
+        import datetime
+        detail = {"StackName": "Users-0", "StackId": STACK_ID, "LogicalResourceId": e["LogicalResourceId"],
+                  "PhysicalResourceId": physical_id or e["PhysicalResourceId"], "ResourceType": resource_type,
+                  "LastUpdatedTimestamp": datetime.datetime(2026, 11, 23), "ResourceStatus": status}
+        self.stub.add_response("describe_stack_resource", {"StackResourceDetail": detail},
+                               {"StackName": e["StackId"], "LogicalResourceId": e["LogicalResourceId"]})
+
+    def no_record(self, e):
+        self.stub.add_client_error("describe_stack_resource", "ValidationError",
+                                   f"Resource {e['LogicalResourceId']} does not exist for stack Users-0",
+                                   expected_params={"StackName": e["StackId"],
+                                                    "LogicalResourceId": e["LogicalResourceId"]})
+
+    def events(self, e, *records, resource_type="Custom::IamUserCleanup"):
+        """DescribeStackEvents answers with (physical id, status) records, newest first."""
+        import datetime
+        out = [{"StackId": STACK_ID, "EventId": f"ev-{n}", "StackName": "Users-0",
+                "LogicalResourceId": e["LogicalResourceId"], "PhysicalResourceId": physical_id,
+                "ResourceType": resource_type, "ResourceStatus": status,
+                "Timestamp": datetime.datetime(2026, 11, 23, 12, 0, 59 - n)}
+               for n, (physical_id, status) in enumerate(records)]
+        self.stub.add_response("describe_stack_events", {"StackEvents": out}, {"StackName": e["StackId"]})
+
+
+@pytest.fixture
+def clients(aws_env, monkeypatch):
+    c = Clients(monkeypatch)
+    yield c
+    c.stub.deactivate()

@@ -1,0 +1,5 @@
+"""Custom-resource handler that clears what a departing IAM user holds before CloudFormation deletes it.
+
+Three parts (``plan``: pure logic, ``external``: every AWS and HTTP call, ``index``: dispatch),
+bundled into one inline ``ZipFile`` by ``bundle.py`` so the template deploys with no asset bucket.
+"""
