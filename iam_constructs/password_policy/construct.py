@@ -17,6 +17,7 @@ from .._registry import console_password_lengths, declare_password_policy, path_
 from ..errors import ProblemCollector, show
 from ..limits import LOG_RETENTION_DAYS
 from .handler.bundle import inline_source
+from .handler.diff import RESOURCE_TYPE
 from .spec import PasswordPolicy
 
 OnDelete = Literal["restore", "delete", "retain"]
@@ -34,6 +35,9 @@ class AccountPasswordPolicy(Construct):
 
     A Lambda-backed custom resource whose code is inline in the template, so it deploys with the
     template alone (no bootstrap, no asset bucket): StackSets and ``aws cloudformation deploy`` work.
+    The handler acts only on CloudFormation's own requests: an event invoked on the function by
+    anyone else is refused before IAM is touched (see ``handler/index.py``), and its role may read
+    only this stack's record of the resource (``cloudformation:DescribeStackResource``).
 
     :param policy: the policy. Default: ``PasswordPolicy()``, the CIS benchmark values.
     :param on_delete: when the resource is deleted, ``"restore"`` the policy that was there before
@@ -87,6 +91,10 @@ class AccountPasswordPolicy(Construct):
                     {"Sid": "ManagePasswordPolicy", "Effect": "Allow", "Resource": "*",
                      "Action": ["iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy",
                                 "iam:DeleteAccountPasswordPolicy"]},
+                    # The handler acts only on requests this stack has in progress for its resource: it
+                    # reads its own stack's record of it, and may read no other stack's.
+                    {"Sid": "VerifyRequests", "Effect": "Allow", "Resource": cdk.Aws.STACK_ID,
+                     "Action": "cloudformation:DescribeStackResource"},
                     {"Sid": "WriteOwnLogs", "Effect": "Allow", "Resource": self.log_group.attr_arn,
                      "Action": ["logs:CreateLogStream", "logs:PutLogEvents"]},
                 ]})
@@ -100,7 +108,7 @@ class AccountPasswordPolicy(Construct):
                                                   self.function.get_att("Arn")),
                                               service_timeout=SERVICE_TIMEOUT_SECONDS)
         """The custom resource; ``Ref`` is a physical id that encodes the policy to restore."""
-        self.resource.add_override("Type", "Custom::AccountPasswordPolicy")
+        self.resource.add_override("Type", RESOURCE_TYPE)
         # The role's policy is a separate resource: the handler must not run before it is attached.
         self.resource.add_resource_dependency(self.role_policy)
         acknowledge(self.role_policy, ack.PASSWORD_POLICY_ROLE)

@@ -51,19 +51,22 @@ def test_parse_rejects_malformed_properties_naming_the_field(override, message):
 def test_physical_id_round_trips_the_previous_policy(previous):
     physical_id = diff.encode(previous)
     assert len(physical_id) < 100
-    assert diff.decode(physical_id) == (True, previous)
+    assert diff.decode(physical_id) == previous
 
 
-def test_from_api_drops_fields_the_update_call_does_not_take():
+def test_encode_keeps_only_what_the_update_call_takes():
+    """GetAccountPasswordPolicy also returns ExpirePasswords; UpdateAccountPasswordPolicy takes no such field."""
     current = {"MinimumPasswordLength": 8, "ExpirePasswords": True, "MaxPasswordAge": 30, "RequireSymbols": True}
-    assert diff.from_api(current) == {"MinimumPasswordLength": 8, "MaxPasswordAge": 30, "RequireSymbols": True}
-    assert diff.from_api(None) is None
+    assert diff.decode(diff.encode(current)) == {
+        "MinimumPasswordLength": 8, "MaxPasswordAge": 30, "RequireSymbols": True, "RequireNumbers": False,
+        "RequireUppercaseCharacters": False, "RequireLowercaseCharacters": False,
+        "AllowUsersToChangePassword": False, "HardExpiry": False}
 
 
 @pytest.mark.parametrize("physical_id", ["IamPasswordPolicy/failed-req-1", "", None, "IamPasswordPolicy/previous=1.2",
                                          "IamPasswordPolicy/previous=a.b.c.d.e.f.g.h.i"])
 def test_foreign_or_broken_physical_ids_mean_nothing_to_undo(physical_id):
-    assert diff.decode(physical_id) == (False, None)
+    assert diff.decode(physical_id) is False
     for mode in diff.ON_DELETE:
         assert diff.delete_action(mode, physical_id) == ("nothing", None)
 
@@ -79,3 +82,122 @@ def test_delete_action_matrix():
     assert diff.delete_action("delete", had) == ("delete", None)
     assert diff.delete_action("retain", had) == ("nothing", None)
     assert diff.delete_action("retain", had_none) == ("nothing", None)
+    assert diff.delete_action(None, had) == ("apply", prev)  # OnDelete left out: restore
+
+
+@pytest.mark.parametrize("url,region", [
+    # The forms CloudFormation sends: bucket named after the region without dashes, virtual-host style.
+    ("https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/arn%3Aaws%3A...%7Creq?X-Amz-Signature=a",
+     "us-east-1"),
+    ("https://cloudformation-custom-resource-response-useast1.s3.us-east-1.amazonaws.com/k?sig=a", "us-east-1"),
+    ("https://cloudformation-custom-resource-response-useast1.s3-us-east-1.amazonaws.com/k", "us-east-1"),
+    ("https://cloudformation-custom-resource-response-euwest1.s3-eu-west-1.amazonaws.com/k?AWSAccessKeyId=A",
+     "eu-west-1"),
+    ("https://cloudformation-custom-resource-response-apnortheast1.s3-ap-northeast-1.amazonaws.com/k",
+     "ap-northeast-1"),
+    ("https://cloudformation-custom-resource-response-apsoutheast2.s3.ap-southeast-2.amazonaws.com/k",
+     "ap-southeast-2"),
+    ("https://cloudformation-custom-resource-response-cnnorth1.s3.cn-north-1.amazonaws.com.cn/k", "cn-north-1"),
+    ("https://cloudformation-custom-resource-response-usgovwest1.s3-us-gov-west-1.amazonaws.com/k", "us-gov-west-1"),
+])
+def test_trusted_url_accepts_cloudformations_response_bucket_of_the_own_region(url, region):
+    assert diff.trusted_url(url, region)
+
+
+@pytest.mark.parametrize("url", [
+    "http://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/k",  # not https
+    "https://attacker.example/k",
+    "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com.attacker.example/k",
+    "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com@attacker.example/k",
+    "https://x@cloudformation-custom-resource-response-useast1.s3.amazonaws.com/k",
+    "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com:8443/k",
+    "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com",  # no path: not a pre-signed key
+    "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/k\nHost: attacker.example",
+    "https://cloudformation-custom-resource-response-us-east-1.s3.amazonaws.com/k",  # any account could own that name
+    "https://cloudformation-custom-resource-response-useast1x.s3.amazonaws.com/k",
+    "https://my-cloudformation-custom-resource-response-useast1.s3.amazonaws.com/k",
+    "https://cloudformation-custom-resource-response-euwest1.s3-eu-west-1.amazonaws.com/k",  # another region's
+    "https://cloudformation-custom-resource-response-useast1.s3.eu-west-1.amazonaws.com/k",
+    "https://s3.amazonaws.com/cloudformation-custom-resource-response-useast1/k",  # path style: not CloudFormation's
+    "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com.cn.attacker.example/k",
+    # The bucket's name in another partition (China, GovCloud) is not CloudFormation's there.
+    "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com.cn/k",
+    "https://cloudformation-custom-resource-response-useast1.s3.us-east-1.amazonaws.com.cn/k",
+    "HTTPS://CLOUDFORMATION-CUSTOM-RESOURCE-RESPONSE-USEAST1.S3.AMAZONAWS.COM/k",
+    "", None, 42,
+])
+def test_trusted_url_refuses_anything_else(url):
+    assert not diff.trusted_url(url, "us-east-1")
+
+
+@pytest.mark.parametrize("url,region", [
+    # Only us-east-1's bucket is answered on S3's global endpoint: there, the name of another
+    # partition's bucket (cnnorth1, usgovwest1) is the commercial partition's, and anyone's to take.
+    ("https://cloudformation-custom-resource-response-cnnorth1.s3.amazonaws.com/k", "cn-north-1"),
+    ("https://cloudformation-custom-resource-response-cnnorth1.s3.cn-north-1.amazonaws.com/k", "cn-north-1"),
+    ("https://cloudformation-custom-resource-response-usgovwest1.s3.amazonaws.com/k", "us-gov-west-1"),
+    ("https://cloudformation-custom-resource-response-euwest1.s3.amazonaws.com/k", "eu-west-1"),
+])
+def test_trusted_url_refuses_the_bucket_name_where_it_is_not_cloudformations(url, region):
+    assert not diff.trusted_url(url, region)
+
+
+FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:Account-Handler".split(":")
+STACK = "arn:aws:cloudformation:us-east-1:123456789012:stack/Account/6f1c2a40-a9d3-11f1-8e5b-0affd6a3b8e7"
+PHYSICAL = diff.encode(None)
+
+
+def _event(kind="Update", **fields):
+    return dict({"RequestType": kind, "StackId": STACK, "LogicalResourceId": "PasswordPolicy4B0A08FE",
+                 "PhysicalResourceId": PHYSICAL}, **fields)
+
+
+def _record(kind="Update", **fields):
+    return dict({"StackId": STACK, "LogicalResourceId": "PasswordPolicy4B0A08FE", "PhysicalResourceId": PHYSICAL,
+                 "ResourceType": diff.RESOURCE_TYPE, "ResourceStatus": f"{kind.upper()}_IN_PROGRESS"}, **fields)
+
+
+@pytest.mark.parametrize("kind", ["Create", "Update", "Delete"])
+def test_refusal_accepts_the_request_the_stack_is_waiting_for(kind):
+    asked = []
+    record = _record(kind, PhysicalResourceId=None) if kind == "Create" else _record(kind)
+    assert diff.refusal(_event(kind), FUNCTION, lambda *a: asked.append(a) or record) == ""
+    assert asked == [(STACK, "PasswordPolicy4B0A08FE")]
+
+
+@pytest.mark.parametrize("event,record,fragment", [
+    (_event(StackId=STACK.replace("123456789012", "999999999999")), None, "StackId is not of this account and region"),
+    (_event(StackId=STACK.replace("us-east-1", "eu-west-1")), None, "StackId is not of this account and region"),
+    (_event(StackId=STACK.replace("arn:aws:", "arn:aws-cn:")), None, "StackId is not of this account and region"),
+    (_event(StackId="Account"), None, "StackId is not of this account and region"),
+    (_event(StackId=STACK.replace(":stack/", ":stackset/")), None, "StackId is not of this account and region"),
+    (_event(), _record(ResourceStatus="UPDATE_COMPLETE"),
+     "ResourceStatus is 'UPDATE_COMPLETE', not 'UPDATE_IN_PROGRESS'"),
+    (_event(), _record(ResourceStatus="DELETE_IN_PROGRESS"), "not 'UPDATE_IN_PROGRESS'"),
+    (_event("Delete"), _record(ResourceStatus="UPDATE_IN_PROGRESS"), "not 'DELETE_IN_PROGRESS'"),
+    (_event("Create"), _record(ResourceStatus="CREATE_COMPLETE"), "not 'CREATE_IN_PROGRESS'"),
+    (_event(), _record(ResourceType="AWS::IAM::Role"), "ResourceType is 'AWS::IAM::Role'"),
+    (_event(), _record(PhysicalResourceId=diff.encode({"MinimumPasswordLength": 6})), "PhysicalResourceId is"),
+    (_event("Delete"), _record("Delete", PhysicalResourceId=None), "PhysicalResourceId is None"),
+    (_event(), _record(StackId=STACK[:-1] + "0"), "StackId is"),
+])
+def test_refusal_names_what_does_not_match(event, record, fragment):
+    asked = []
+    why = diff.refusal(event, FUNCTION, lambda *a: asked.append(a) or record)
+    assert fragment in why
+    assert asked == ([] if record is None else [(event["StackId"], event["LogicalResourceId"])])
+
+
+def test_refusal_when_the_stack_cannot_be_read():
+    def describe(stack, logical_id):
+        raise RuntimeError("ValidationError: Resource Other does not exist for stack Account")
+    assert "does not exist" in diff.refusal(_event(), FUNCTION, describe)
+
+
+def test_plan_parses_before_anything_is_verified():
+    assert diff.plan({"RequestType": "Create", "ResourceProperties": cfn_props()})[0] == "create"
+    assert diff.plan({"RequestType": "Update", "ResourceProperties": cfn_props()})[0] == "apply"
+    assert diff.plan({"RequestType": "Delete", "ResourceProperties": cfn_props(),
+                      "PhysicalResourceId": PHYSICAL}) == ("delete", None)
+    with pytest.raises(ValueError, match="RequestType: None"):
+        diff.plan({})

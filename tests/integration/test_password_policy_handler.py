@@ -1,6 +1,8 @@
 """The password-policy handler against LocalStack's IAM API through the custom-resource protocol:
-event in, response PUT to a real local HTTP server. (LocalStack runs Lambda only with Docker, so the
-custom resource cannot complete inside its CloudFormation.)"""
+event in, response PUT to a real local HTTP server behind CloudFormation's response-bucket URL.
+(LocalStack runs Lambda only with Docker, so the custom resource cannot complete inside its
+CloudFormation; the stack's record of the resource, which the handler verifies each event against,
+comes from botocore's Stubber, as in tests/handler.)"""
 
 import pytest
 
@@ -8,6 +10,7 @@ import pytest
 pytestmark = pytest.mark.xdist_group("account-password-policy")
 
 from tests.handler.conftest import Context, bundled_module, cfn_props, event
+from tests.handler.conftest import clients, cloudformation  # noqa: F401  (fixtures)
 from iam_constructs.password_policy.handler import index
 
 EARLIER = {"MinimumPasswordLength": 9, "RequireSymbols": False, "RequireNumbers": True,
@@ -41,29 +44,48 @@ def _policy(iam):
 
 
 @pytest.mark.parametrize("module", ["modules", "inline-bundle"])
-def test_create_update_delete_restores_against_localstack(localstack_iam, response_server, module):
+def test_create_update_delete_restores_against_localstack(localstack_iam, cloudformation, response_server, module):
     handler = (index if module == "modules" else bundled_module()).handler
     iam = localstack_iam
     iam.update_account_password_policy(**EARLIER)
 
-    handler(event(response_server, "Create", cfn_props()), Context())
-    assert response_server.last["Status"] == "SUCCESS", response_server.last
+    def genuine(e):
+        cloudformation.shows(e)
+        handler(e, Context())
+        assert response_server.last["Status"] == "SUCCESS", response_server.last
+
+    genuine(event(response_server, "Create", cfn_props()))
     physical_id = response_server.last["PhysicalResourceId"]
     assert _policy(iam)["MinimumPasswordLength"] == 14 and _policy(iam)["PasswordReusePrevention"] == 24
 
-    handler(event(response_server, "Update", cfn_props(MinimumPasswordLength=16), physical_id=physical_id), Context())
-    assert response_server.last["Status"] == "SUCCESS" and _policy(iam)["MinimumPasswordLength"] == 16
+    genuine(event(response_server, "Update", cfn_props(MinimumPasswordLength=16), physical_id=physical_id))
+    assert _policy(iam)["MinimumPasswordLength"] == 16
 
-    handler(event(response_server, "Delete", cfn_props(MinimumPasswordLength=16), physical_id=physical_id), Context())
-    assert response_server.last["Status"] == "SUCCESS"
+    genuine(event(response_server, "Delete", cfn_props(MinimumPasswordLength=16), physical_id=physical_id))
     restored = _policy(iam)
     assert {k: restored.get(k) for k in EARLIER} == EARLIER
 
 
-def test_no_earlier_policy_delete_removes_it_against_localstack(localstack_iam, response_server):
+def test_no_earlier_policy_delete_removes_it_against_localstack(localstack_iam, cloudformation, response_server):
     iam = localstack_iam
-    index.handler(event(response_server, "Create", cfn_props()), Context())
+    created = event(response_server, "Create", cfn_props())
+    cloudformation.shows(created)
+    index.handler(created, Context())
     physical_id = response_server.last["PhysicalResourceId"]
     assert _policy(iam) is not None
-    index.handler(event(response_server, "Delete", cfn_props(), physical_id=physical_id), Context())
+    deleted = event(response_server, "Delete", cfn_props(), physical_id=physical_id)
+    cloudformation.shows(deleted)
+    index.handler(deleted, Context())
     assert response_server.last["Status"] == "SUCCESS" and _policy(iam) is None
+
+
+def test_forged_update_leaves_localstacks_policy_alone(localstack_iam, cloudformation, response_server):
+    """Not in progress per the stack's record: refused before IAM is called."""
+    iam = localstack_iam
+    iam.update_account_password_policy(**EARLIER)
+    forged = event(response_server, "Update", cfn_props(MinimumPasswordLength=6),
+                   physical_id="IamPasswordPolicy/previous=none")
+    cloudformation.shows(forged, ResourceStatus="UPDATE_COMPLETE")
+    index.handler(forged, Context())
+    assert response_server.last["Status"] == "FAILED" and "refused" in response_server.last["Reason"]
+    assert _policy(iam)["MinimumPasswordLength"] == EARLIER["MinimumPasswordLength"]

@@ -47,7 +47,7 @@ def test_handler_is_inline_newest_python_and_under_zipfile_limit():
     assert artifact.assets == []  # deploys from the template alone: no asset bucket
 
 
-def test_role_allows_only_the_three_actions_and_its_own_log_group():
+def test_role_allows_the_three_actions_reading_its_own_stack_and_its_own_log_group():
     stack = new_stack()
     AccountPasswordPolicy(stack, "P", log_retention_days=90)
     t = template(stack)
@@ -65,6 +65,9 @@ def test_role_allows_only_the_three_actions_and_its_own_log_group():
         {"Sid": "ManagePasswordPolicy", "Effect": "Allow", "Resource": "*",
          "Action": ["iam:GetAccountPasswordPolicy", "iam:UpdateAccountPasswordPolicy",
                     "iam:DeleteAccountPasswordPolicy"]},
+        # The handler verifies each event against its own stack's record, and may read no other stack.
+        {"Sid": "VerifyRequests", "Effect": "Allow", "Resource": {"Ref": "AWS::StackId"},
+         "Action": "cloudformation:DescribeStackResource"},
         {"Sid": "WriteOwnLogs", "Effect": "Allow", "Resource": {"Fn::GetAtt": [log_id, "Arn"]},
          "Action": ["logs:CreateLogStream", "logs:PutLogEvents"]}]
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}

@@ -1,4 +1,4 @@
-"""Every call that leaves the process: IAM and the CloudFormation response URL."""
+"""Every call that leaves the process: IAM, CloudFormation and the CloudFormation response URL."""
 
 import time
 import urllib.request
@@ -8,32 +8,27 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 
-def iam_client():
-    return boto3.client("iam", config=Config(retries={"mode": "standard", "max_attempts": 6},
-                                             connect_timeout=5, read_timeout=15))
+def client(service):
+    return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 6},
+                                               connect_timeout=5, read_timeout=15))
 
 
-def _absent_ok(call):
+def describe_resource(stack_id, logical_id):
+    """CloudFormation's record of one resource of one stack (DescribeStackResource)."""
+    return client("cloudformation").describe_stack_resource(
+        StackName=stack_id, LogicalResourceId=logical_id)["StackResourceDetail"]
+
+
+def password_policy(verb, **args):
+    """IAM's ``<verb>_account_password_policy`` (get, update, delete); None when there is no policy."""
     try:
-        return call()
+        return getattr(client("iam"), verb + "_account_password_policy")(**args)
     except ClientError as e:
         if e.response["Error"]["Code"] != "NoSuchEntity":
             raise
 
 
-def get_policy(iam):
-    return (_absent_ok(iam.get_account_password_policy) or {}).get("PasswordPolicy")
-
-
-def put_policy(iam, policy):
-    iam.update_account_password_policy(**policy)
-
-
-def delete_policy(iam):
-    _absent_ok(iam.delete_account_password_policy)
-
-
-def send(url, body, attempts=5, pause=1.0):
+def send(url, body, attempts=5, pause=1):
     """PUTs the response, retrying a refused or failed attempt with backoff."""
     for n in range(attempts):
         try:
@@ -41,6 +36,6 @@ def send(url, body, attempts=5, pause=1.0):
             with urllib.request.urlopen(req, timeout=10):
                 return True
         except Exception as e:
-            print(f"response attempt {n + 1}: {type(e).__name__}")
+            print("response attempt failed:", type(e).__name__)  # not the URL: it is a credential
         time.sleep(pause * 2 ** n)
     return False

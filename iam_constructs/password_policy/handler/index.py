@@ -1,67 +1,74 @@
-"""Dispatch: one answer to CloudFormation on every path, before the Lambda times out."""
+"""Dispatch: only CloudFormation's own requests for this resource act on IAM, and each of them gets
+exactly one answer, from the main thread, before the Lambda times out: the work runs in a worker
+thread that the main thread waits for until GUARD_SECONDS before the timeout."""
 
 import json
 import threading
 
-from .diff import delete_action, encode, from_api, on_delete, parse
-from .external import delete_policy, get_policy, iam_client, put_policy, send
+from .diff import encode, plan, refusal, trusted_url
+from .external import describe_resource, password_policy, send
 
-MAX_BODY = 4096
 GUARD_SECONDS = 5
 
 
-def run(event):
-    kind = event.get("RequestType")
-    props = event.get("ResourceProperties") or {}
-    if kind == "Create":
-        policy = parse(props)
-        iam = iam_client()
-        previous = from_api(get_policy(iam))
-        put_policy(iam, policy)
-        return encode(previous)
-    if kind == "Update":
-        put_policy(iam_client(), parse(props))
-    elif kind == "Delete":
-        action, previous = delete_action(on_delete(props), event.get("PhysicalResourceId"))
-        if action == "delete":
-            delete_policy(iam_client())
-        elif action == "apply":
-            put_policy(iam_client(), previous)
+def run(event, function):
+    """The physical id to answer with, after doing what a verified event asks of IAM."""
+    action, policy = plan(event)
+    if action == "nothing":  # a Delete with nothing to undo needs no proof: it touches nothing
+        return event["PhysicalResourceId"]
+    why = refusal(event, function, describe_resource)
+    if why:
+        raise PermissionError(f"refused: {why}")  # before any IAM call
+    if action == "create":
+        previous = (password_policy("get") or {}).get("PasswordPolicy")
+    if action == "delete":
+        password_policy("delete")
     else:
-        raise ValueError(f"RequestType: {kind!r} is not Create, Update or Delete")
-    return event["PhysicalResourceId"]
+        password_policy("update", **policy)
+    return encode(previous) if action == "create" else event["PhysicalResourceId"]
 
 
 def body(event, status, reason, physical_id):
-    out = {k: event.get(k, "") for k in ("StackId", "RequestId", "LogicalResourceId")}
-    out.update(Status=status, PhysicalResourceId=physical_id, Reason="")
-    room = MAX_BODY - len(json.dumps(out).encode()) - 16
-    out["Reason"] = reason.encode()[:max(room, 0)].decode(errors="ignore")
-    return json.dumps(out).encode()
+    """The response document. CloudFormation takes at most 4,096 bytes: a genuine event's ids come to
+    under 700, and a reason cut to 500 characters is at most 3,002 bytes of JSON even if every
+    character needs escaping."""
+    out = {k: event.get(k) for k in ("StackId", "RequestId", "LogicalResourceId")}
+    return json.dumps(dict(out, Status=status, PhysicalResourceId=physical_id, Reason=reason[:500])).encode()
 
 
 def handler(event, context):
-    if not isinstance(event, dict) or not event.get("ResponseURL"):
-        print("not a custom-resource event")
+    """Answers CloudFormation's requests; refuses everything else.
+
+    Anyone allowed lambda:InvokeFunction can hand this function an event, so nothing in the event is
+    taken on trust. An event whose ResponseURL is not CloudFormation's response bucket in this
+    function's region is refused silently: no IAM call and no answer, because an answer would be a
+    PUT to a URL of the sender's choosing (a request forger's relay and oracle), and CloudFormation
+    never sends such a URL. Every other event is answered exactly once: SUCCESS, or FAILED with the
+    reason, also when it fails verification (``diff.refusal``). That answer can only reach
+    CloudFormation's own bucket, where a forged signature is rejected and nothing can be read back,
+    while a genuine request that cannot be verified (CloudFormation's API unreachable, the role
+    changed) fails at once instead of holding the stack until its service timeout.
+
+    What remains: verification ties an event to a request the stack is waiting for, not to that
+    request's properties. While CloudFormation waits on this very resource (seconds, during a
+    deployment), an event forged to match it would pass; its sender must already be allowed to
+    invoke this function."""
+    function = context.invoked_function_arn.split(":")  # arn:partition:lambda:region:account:function:name
+    if not isinstance(event, dict) or not trusted_url(event.get("ResponseURL"), function[3]):
+        print("refused: ResponseURL is not CloudFormation's")
         return
     fallback = event.get("PhysicalResourceId") or f"IamPasswordPolicy/failed-{event.get('RequestId')}"
-    lock, sent = threading.Lock(), []
+    done = []
 
-    def answer(status, reason, physical_id):
-        with lock:
-            if sent:
-                return
-            sent.append(status)
-        print(json.dumps({"RequestType": event.get("RequestType"), "Status": status, "Reason": reason}))
-        send(event["ResponseURL"], body(event, status, reason, physical_id))
+    def work():
+        try:
+            done.append(("SUCCESS", "", run(event, function)))
+        except Exception as e:
+            done.append(("FAILED", f"{type(e).__name__}: {e}", fallback))
 
-    left = context.get_remaining_time_in_millis() / 1000 if context else 60
-    guard = threading.Timer(max(left - GUARD_SECONDS, 0.5), answer, ("FAILED", "timed out waiting for IAM", fallback))
-    guard.daemon = True
-    guard.start()
-    try:
-        answer("SUCCESS", "", run(event))
-    except Exception as e:
-        answer("FAILED", f"{type(e).__name__}: {e}", fallback)
-    finally:
-        guard.cancel()
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    worker.join(max(context.get_remaining_time_in_millis() / 1000 - GUARD_SECONDS, 1))
+    status, reason, physical_id = done[0] if done else ("FAILED", "timed out", fallback)
+    print(json.dumps({"RequestType": event.get("RequestType"), "Status": status, "Reason": reason}))
+    send(event["ResponseURL"], body(event, status, reason, physical_id))
