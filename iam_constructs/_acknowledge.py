@@ -31,15 +31,16 @@ UNSCOPABLE_IAM_READS = {
 PASSWORD_POLICY_ROLE = {
     "AwsSolutions::AwsSolutions-IAM5[Resource::*]":
         "iam:Get/Update/DeleteAccountPasswordPolicy act on the account and take no resource ARN: '*' is the "
-        "only valid Resource. The role allows nothing else but writing to its own log group.",
+        "only valid Resource. The role allows nothing else but reading its own stack's record of the resource "
+        "(cloudformation:DescribeStackResource on AWS::StackId) and writing to its own log group.",
 }
 PASSWORD_POLICY_FUNCTION = {
     "NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ":
         "Invoked by CloudFormation for one custom resource; every outcome, including failure, is answered to "
         "CloudFormation and logged, so a dead-letter queue would hold nothing to act on.",
     "NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC":
-        "Calls only the IAM API and CloudFormation's response URL; a VPC would need a NAT gateway or endpoints "
-        "and would add nothing but cost and failure modes.",
+        "Calls only the IAM and CloudFormation APIs and CloudFormation's response URL; a VPC would need a NAT "
+        "gateway or endpoints and would add nothing but cost and failure modes.",
     "NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency":
         "Runs once per stack event. Reserving concurrency fails to deploy on accounts with the default limit "
         "of 10 (AWS keeps 10 unreserved).",
@@ -48,6 +49,41 @@ PASSWORD_POLICY_LOGS = {
     "NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted":
         "Holds only request types and SUCCESS/FAILED reasons, never a password or policy secret; CloudWatch "
         "Logs encrypts it at rest with AWS-owned keys.",
+}
+CREDENTIAL_AUDIT_ROLE = {
+    "AwsSolutions::AwsSolutions-IAM5[Resource::*]":
+        "iam:GenerateCredentialReport and iam:GetCredentialReport act on the account's credential report and "
+        "take no resource ARN: '*' is the only valid Resource. Every other statement names its resource.",
+    "AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*]":
+        "iam:ListUserTags (read-only) on every user of this account: the credential report lists every user, "
+        "and the audit reads each one's Owner, Purpose and Expiry tags.",
+    "NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy":
+        "The inline policy belongs to this function's role alone (strictly one to one, as AWS recommends inline "
+        "policies for), is created and deleted with it, and could not be attached to anything else; its "
+        "statements are the read-only report calls above, sns:Publish on the findings topic and the function's "
+        "own log group.",
+}
+CREDENTIAL_AUDIT_TOPIC_KEY = {
+    "AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]":
+        "SNS encrypts each published message under a data key of the topic's KMS key: the publisher needs "
+        "kms:GenerateDataKey* and kms:Decrypt on that one key (what Topic.grant_publish grants), nothing else.",
+}
+CREDENTIAL_AUDIT_FUNCTION = {
+    "NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ":
+        "Invoked by its EventBridge schedule, which retries a failed run twice; the audit keeps no state and the "
+        "next run repeats it whole, and every error is in its log group: a dead-letter queue would hold only "
+        "the schedule's empty event.",
+    "NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC":
+        "Calls only the IAM and SNS APIs; a VPC would need a NAT gateway or endpoints and would add nothing but "
+        "cost and failure modes.",
+    "NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency":
+        "Runs once per schedule tick (daily by default). Reserving concurrency fails to deploy on accounts with "
+        "the default limit of 10 (AWS keeps 10 unreserved).",
+}
+CREDENTIAL_AUDIT_LOGS = {
+    "NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted":
+        "Holds only the number and kinds of findings and error messages, never a credential or a report row; "
+        "CloudWatch Logs encrypts it at rest with AWS-owned keys.",
 }
 
 

@@ -20,6 +20,8 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from . import _acknowledge as ack
+from ._acknowledge import acknowledge
 from .errors import ProblemCollector, show
 from .limits import LOG_RETENTION_DAY_NAMES, LOG_RETENTION_DAYS
 from .password_policy.construct import PYTHON_RUNTIME
@@ -87,6 +89,10 @@ class CredentialAudit(Construct):
         self.function.node.default_child.add_override("DependsOn", [cdk.Stack.of(self).get_logical_id(policy)])
         self.rule = events.Rule(self, "Schedule", schedule=schedule or events.Schedule.rate(cdk.Duration.days(1)),
                                 targets=[targets.LambdaFunction(self.function, retry_attempts=2)])
+        # Clean under AwsSolutions, NIST 800-53 R5 and IamConstructs; each acknowledgement says why.
+        acknowledge(self.role, {**ack.CREDENTIAL_AUDIT_ROLE, **(ack.CREDENTIAL_AUDIT_TOPIC_KEY if topic_key else {})})
+        acknowledge(self.function, ack.CREDENTIAL_AUDIT_FUNCTION)
+        acknowledge(self.log_group, ack.CREDENTIAL_AUDIT_LOGS)
 
 
 def _retention(days: int) -> logs.RetentionDays:

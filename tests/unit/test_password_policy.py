@@ -1,3 +1,7 @@
+import json
+import subprocess
+import sys
+
 import aws_cdk as cdk
 import pytest
 from aws_cdk import assertions
@@ -5,7 +9,7 @@ from aws_cdk import assertions
 from iam_constructs import AccountPasswordPolicy, ConsoleAccess, IamConstructsError, IamUser, PasswordPolicy
 from iam_constructs.limits import INLINE_LAMBDA_ZIPFILE_MAX_CHARS
 from iam_constructs.password_policy.handler.bundle import inline_source
-from tests.support import TAGS, new_stack, resources_of_type, template
+from tests.support import TAGS, assert_lint_clean, new_stack, resources_of_type, template
 
 
 def _only(t, cfn_type):
@@ -140,10 +144,77 @@ def test_runtime_is_the_newest_python_that_aws_cdk_lib_offers():
 
 def test_importing_the_library_stays_light():
     """aws_lambda / aws_secretsmanager / aws_ec2 cost ~170 MB of Python modules; the library needs none."""
-    import subprocess
-    import sys
     code = ("import sys, iam_constructs, iam_constructs.roster, iam_constructs.synth, iam_constructs.nag; "
             "print(sorted(m for m in sys.modules if m in ('aws_cdk.aws_lambda', 'aws_cdk.aws_secretsmanager', "
             "'aws_cdk.aws_ec2')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "[]", out.stderr[-2000:]
+
+
+def synth_with_packs(tmp_path, build):
+    """(app, validation report) of an app synthesized under AwsSolutions, NIST 800-53 R5 and
+    IamConstructs; every template it writes is cfn-lint clean."""
+    from iam_constructs.synth import add_rule_packs
+    app = cdk.App(outdir=str(tmp_path))
+    build(app)
+    add_rule_packs(app)
+    app.synth()  # raises on any unacknowledged error
+    for path in tmp_path.glob("*.template.json"):
+        assert_lint_clean(json.loads(path.read_text()))
+    return app, json.loads((tmp_path / "validation-report.json").read_text())
+
+
+def unacknowledged(report):
+    return [(p["pluginName"], v["ruleName"], [c["constructPath"] for c in v["violatingConstructs"]])
+            for p in report["pluginReports"] for v in p["violations"]]
+
+
+def acknowledgements_matching_nothing(app, report):
+    """Every rule id acknowledged anywhere in the app (the ``aws:cdk:acknowledged-rules`` metadata
+    ``Validations.acknowledge`` writes) that suppressed no finding at that construct."""
+    suppressed = {(v["acknowledgedId"], v["acknowledgedAt"]) for p in report["pluginReports"]
+                  for v in p.get("suppressedViolations", [])}
+    made = [(rule_id, c.node.path) for c in app.node.find_all() for m in c.node.metadata
+            if m.type == "aws:cdk:acknowledged-rules" for rule_id in m.data]
+    assert made, "nothing was acknowledged: the check would prove nothing"
+    return [a for a in made if a not in suppressed]
+
+
+def test_packs_check_the_handler_as_a_lambda_function_and_every_acknowledgement_matches(tmp_path):
+    app, report = synth_with_packs(tmp_path, lambda app: AccountPasswordPolicy(cdk.Stack(app, "Account"),
+                                                                               "PasswordPolicy"))
+    assert unacknowledged(report) == []
+    assert acknowledgements_matching_nothing(app, report) == []
+    on_function = {v["acknowledgedId"]: v["reason"] for p in report["pluginReports"]
+                   for v in p.get("suppressedViolations", [])
+                   if v["violatingConstructs"][0]["constructFqn"] == "aws-cdk-lib.aws_lambda.CfnFunction"}
+    assert set(on_function) == {"NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ",
+                                "NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC",
+                                "NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency"}
+    assert all(len(reason) > 40 for reason in on_function.values())
+
+
+def test_handler_function_keeps_its_logical_id_so_the_service_token_never_changes():
+    """CloudFormation refuses to change a custom resource's ServiceToken: the function's logical id is
+    the one every earlier version gave it (a construct at PasswordPolicy/Handler)."""
+    stack = new_stack("Account")
+    policy = AccountPasswordPolicy(stack, "PasswordPolicy")
+    t = template(stack)
+    assert policy.function_logical_id == "PasswordPolicyHandlerAA0765C2"
+    assert list(resources_of_type(t, "AWS::Lambda::Function")) == ["PasswordPolicyHandlerAA0765C2"]
+    assert _only(t, "Custom::AccountPasswordPolicy")["Properties"]["ServiceToken"] == {
+        "Fn::GetAtt": ["PasswordPolicyHandlerAA0765C2", "Arn"]}
+    assert not {"Role", "LogGroup"} & set(t.to_json().get("Parameters", {}))  # the include's, all replaced
+
+
+def test_synthesizing_under_the_packs_never_loads_aws_lambda(tmp_path):
+    """The function is an aws_lambda.CfnFunction to the CDK and the packs, made without Python's module."""
+    code = ("import sys, iam_constructs as ic, aws_cdk as cdk\n"
+            "from iam_constructs.synth import add_rule_packs\n"
+            f"app = cdk.App(outdir={str(tmp_path)!r})\n"
+            "ic.AccountPasswordPolicy(cdk.Stack(app, 'Account'), 'PasswordPolicy')\n"
+            "add_rule_packs(app)\n"
+            "app.synth()\n"
+            "print('aws_cdk.aws_lambda' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.stdout.strip().splitlines()[-1:] == ["False"], out.stderr[-2000:]

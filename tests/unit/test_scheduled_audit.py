@@ -9,6 +9,7 @@ import iam_constructs as ic
 from iam_constructs import IamConstructsError
 from iam_constructs import audit as au
 from tests.support import new_stack, resources_of_type, template
+from tests.unit.test_password_policy import acknowledgements_matching_nothing, synth_with_packs, unacknowledged
 
 
 def test_credential_audit_runs_the_cli_code_daily_with_a_least_privilege_role(tmp_path):
@@ -71,3 +72,30 @@ def test_the_library_does_not_load_the_audit_construct_until_asked():
     import sys
     code = "import sys, iam_constructs; print('aws_cdk.aws_lambda' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("topic_key", ["aws/sns", "own key", "imported key"])
+def test_credential_audit_is_clean_under_the_three_packs_and_each_acknowledgement_matches(tmp_path, topic_key):
+    """0 unacknowledged findings under AwsSolutions, NIST 800-53 R5 and IamConstructs; every
+    acknowledgement suppresses a real finding where it is made, and says why."""
+    from aws_cdk import aws_kms as kms
+
+    def build(app):
+        stack = cdk.Stack(app, "Audit")
+        key = None
+        if topic_key == "own key":
+            key = kms.Key(stack, "TopicKey", enable_key_rotation=True)
+        elif topic_key == "imported key":
+            key = kms.Key.from_key_arn(stack, "TopicKey",
+                                       "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+        ic.CredentialAudit(stack, "CredentialAudit", roster_users=["jane"], topic_key=key)
+
+    app, report = synth_with_packs(tmp_path, build)
+    assert unacknowledged(report) == []
+    assert acknowledgements_matching_nothing(app, report) == []
+    reasons = {v["acknowledgedId"]: v["reason"] for p in report["pluginReports"]
+               for v in p.get("suppressedViolations", [])}
+    assert set(reasons) >= {"NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ", "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+                            "NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy"}
+    assert ("AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]" in reasons) == (topic_key != "aws/sns")
+    assert all(len(reason) > 40 for reason in reasons.values())
