@@ -31,14 +31,14 @@ def roster(n: int) -> dict:
                  "groups": [f"team-{i % TEAMS:02d}"], "tags": {"Owner": "platform", "Purpose": "human"}}
             if i % 10 == 0:
                 u["expires"] = "2030-12-31"
-            resources += 2
+            resources += 3  # user, password secret, cleanup
         else:
             keys = [{"serial": 1, "active": True}]
             if i % 5 == 0:
                 keys = [{"slot": 1, "serial": 1, "active": False}, {"slot": 2, "serial": 2, "active": True}]
             u = {"name": f"bot-{i:05d}", "path": "/bots/", "access_keys": keys,
                  "groups": [f"bots-{i % BOT_GROUPS:02d}"], "tags": {"Owner": "platform", "Purpose": "ci"}}
-            resources += 1 + 2 * len(keys)
+            resources += 2 + 2 * len(keys)  # user, cleanup, key + secret per slot
         users.append(u)
     user_stacks = max(1, math.ceil(resources * 1.3 / BUDGET))
     return {"version": 1, "account": {"enforce_mfa": True, "user_stacks": user_stacks}, "groups": groups, "users": users}

@@ -92,3 +92,31 @@ def acknowledge(construct: IConstruct, reasons: Mapping[str, str]) -> None:
     if reasons:
         cdk.Validations.of(construct).acknowledge(
             *[cdk.Acknowledgment(id=rule_id, reason=reason) for rule_id, reason in reasons.items()])
+USER_CLEANUP_ROLE = {
+    "AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:user/*]":
+        "Scoped by condition to users tagged with this stack's name (aws:ResourceTag/iam-constructs:stack): "
+        "names would not fit a policy at hundreds of users, and a removed user's name would leave the policy "
+        "before its cleanup runs.",
+    "AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:mfa/*]":
+        "Virtual MFA devices are named by their owners; the handler deletes only devices it has just deactivated "
+        "on its own stack's user, and IAM refuses to delete a device still assigned to a user.",
+    "AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::<AWS::AccountId>:group/*]":
+        "iam:RemoveUserFromGroup is authorized on the group, and a departing user may have been put in any group "
+        "by hand; the handler removes only its own stack's user.",
+}
+USER_CLEANUP_FUNCTION = {
+    "NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ":
+        "Invoked by CloudFormation for its users' cleanup resources; every outcome, including failure, is answered "
+        "to CloudFormation and logged, so a dead-letter queue would hold nothing to act on.",
+    "NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC":
+        "Calls only the IAM and CloudFormation APIs and CloudFormation's response URL; a VPC would need a NAT "
+        "gateway or endpoints and would add nothing but cost and failure modes.",
+    "NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency":
+        "Runs once per departing user. Reserving concurrency fails to deploy on accounts with the default limit "
+        "of 10 (AWS keeps 10 unreserved), and one per user stack would multiply it.",
+}
+USER_CLEANUP_LOGS = {
+    "NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted":
+        "Holds request types, user names and the ids of what was removed (access key ids, device serials), never "
+        "a secret; CloudWatch Logs encrypts it at rest with AWS-owned keys.",
+}

@@ -23,6 +23,11 @@ from typing import Any
 from aws_cdk import cloudformation_include as cfi
 from constructs import Construct
 
+from . import defaults
+
+# CloudFormation stops waiting for a cleanup answer after this long (default: one hour); longer
+# than the handler's own timeout, so its guard answers first.
+CLEANUP_SERVICE_TIMEOUT_SECONDS = 300
 _NON_ALNUM = re.compile(r"[^A-Za-z0-9]")
 _TMP: list[str] = []
 
@@ -65,8 +70,9 @@ def user_resources(plan) -> tuple[dict[str, Any], dict[str, Any]]:
     resources: dict[str, Any] = {}
     tags = tag_list(plan.tags)
     user: dict[str, Any] = {"UserName": plan.user_name, "Path": plan.path}
-    if tags:
-        user["Tags"] = tags
+    user_tags = tags + [{"Key": defaults.STACK_TAG, "Value": {"Ref": "AWS::StackName"}}] if plan.cleanup_token else tags
+    if user_tags:
+        user["Tags"] = user_tags
     if plan.group_refs:
         user["Groups"] = list(plan.group_refs)
     if plan.boundary:
@@ -124,6 +130,14 @@ def user_resources(plan) -> tuple[dict[str, Any], dict[str, Any]]:
             plan, tags)
         if slot.readers:
             resources[f"{ksid}Readers"] = _reader_policy(ksid, slot.readers)
+    if plan.cleanup_token:
+        resources[f"{uid}Cleanup"] = {"Type": "Custom::IamUserCleanup", "Properties": {
+            "ServiceToken": plan.cleanup_token, "ServiceTimeout": CLEANUP_SERVICE_TIMEOUT_SECONDS,
+            "UserName": {"Ref": uid},
+            "StackAccessKeys": [{"Ref": f"{uid}AccessKey{number}"} for number, _ in plan.slots],
+            "StackLoginProfile": "true" if "LoginProfile" in user else "false",
+            "StackGroups": list(plan.group_refs), "StackManagedPolicies": list(plan.direct_policies),
+            "Enabled": "true" if plan.cleanup_on_delete else "false"}}
     return parameters, resources
 
 

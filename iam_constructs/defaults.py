@@ -18,6 +18,8 @@ CIS_PASSWORD_POLICY = {
 # Tags every user carries unless the caller configures otherwise.
 REQUIRED_USER_TAGS: tuple[str, ...] = ("Owner", "Purpose")
 EXPIRY_TAG = "Expiry"
+# Written on every user: its stack's name, to which the stack's cleanup role is scoped.
+STACK_TAG = "iam-constructs:stack"
 
 # Actions the MFA-enforcement deny leaves alone, so a user without MFA can still enrol a device.
 # The list of the IAM user guide's "BlockMostAccessUnlessSignedInWithMFA" example policy.

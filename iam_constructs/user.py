@@ -67,6 +67,8 @@ class UserPlan:
     group_refs: tuple[str, ...] = ()
     acknowledgements: Mapping[str, str] = field(default_factory=dict)
     key: cr.CredentialsKey | None = None
+    cleanup_on_delete: bool = True
+    cleanup_token: str | None = None  # the stack's cleanup function ARN, bound at emission
 
     @property
     def logical_id(self) -> str:
@@ -87,7 +89,8 @@ def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", 
               console_and_keys_reason: str | None = None, disabled: bool = False,
               password_policy: PasswordPolicy | None = None, credentials_key: cr.KeyLike = None,
               direct_managed_policies: Sequence[str] = (), direct_policies_reason: str | None = None,
-              acknowledgements: Mapping[str, str] | None = None) -> tuple[UserPlan | None, list[Problem]]:
+              acknowledgements: Mapping[str, str] | None = None,
+              cleanup_on_delete: bool = True) -> tuple[UserPlan | None, list[Problem]]:
     """Validates one user's props; returns (plan, []) or (None, every problem). Nothing is built."""
     p = ProblemCollector(where)
     check_name(p, "user_name", user_name, max_len=limits.USER_NAME_MAX, kind="user")
@@ -99,9 +102,12 @@ def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", 
         if any(k.lower() == defaults.EXPIRY_TAG.lower() for k in tag_map):
             p.add("tags", f"give the expiry date once: 'expires' writes the {defaults.EXPIRY_TAG!r} tag")
         tag_map[defaults.EXPIRY_TAG] = expiry.isoformat()
-        if len(tag_map) > limits.TAGS_PER_USER_MAX:
-            p.add("tags", f"{len(tag_map)} tags with the {defaults.EXPIRY_TAG} tag; IAM allows at most "
-                          f"{limits.TAGS_PER_USER_MAX}")
+    if any(k.lower() == defaults.STACK_TAG.lower() for k in tag_map):
+        p.add(f"tags.{defaults.STACK_TAG}", "is written by the library (the user's stack, which scopes its cleanup "
+                                            "role); remove it")
+    elif len(tag_map) + 1 > limits.TAGS_PER_USER_MAX:
+        p.add("tags", f"{len(tag_map)} tags{' with the ' + defaults.EXPIRY_TAG + ' tag' if expiry else ''} and the "
+                      f"{defaults.STACK_TAG} tag the library writes; IAM allows at most {limits.TAGS_PER_USER_MAX}")
     if isinstance(required_tags, str):
         p.add("required_tags", f"{show(required_tags)} must be a list of tag keys, e.g. ['Owner']")
     else:
@@ -112,6 +118,8 @@ def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", 
                                      "or pass required_tags=() to opt out")
     if not isinstance(disabled, bool):
         p.add("disabled", f"{show(disabled)} must be True or False")
+    if not isinstance(cleanup_on_delete, bool):
+        p.add("cleanup_on_delete", f"{show(cleanup_on_delete)} must be True or False")
 
     console = cr.ConsoleAccess() if console_access is True else (console_access or None)
     if console is not None and not isinstance(console, cr.ConsoleAccess):
@@ -173,7 +181,8 @@ def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", 
         password_length=cr.generated_password_length(console, policy) if console else 0,
         password_reference=reference, password_from_parameter=from_parameter, slots=tuple(slots), key_id=key_id,
         boundary=boundary, direct_policies=tuple(a for a in direct if a), groups=tuple(groups),
-        group_names=tuple(group_names), acknowledgements=reasons, key=key), []
+        group_names=tuple(group_names), acknowledgements=reasons, key=key,
+        cleanup_on_delete=cleanup_on_delete), []
 
 
 # IamUser's keyword arguments: plan_user's, after (stack, where).
@@ -220,6 +229,14 @@ def _declared_readers(plan: UserPlan) -> list[tuple[str, str]]:
     for number, slot in plan.slots:
         out += [(arn, cr.access_key_secret_name(plan.user_name, number)) for arn in slot.readers]
     return out
+
+
+def _bind_cleanup(stack: cdk.Stack, plans: Sequence[UserPlan]) -> list[UserPlan]:
+    """Every user gets its stack's cleanup resource (switched off with ``Enabled: false`` rather than
+    removed, since removing it would run its Delete on a user who stays)."""
+    from .user_cleanup.construct import UserCleanupFunction
+    token = UserCleanupFunction.of_stack(stack).function_arn
+    return [dataclasses.replace(plan, cleanup_token=token) for plan in plans]
 
 
 def _after_emit(stack: cdk.Stack, scope: Construct, plan: UserPlan) -> None:
@@ -279,6 +296,13 @@ class IamUser(Construct):
     :param direct_policies_reason: why ``direct_managed_policies`` cannot be a group. Default: None.
     :param acknowledgements: rule id (``Pack::Pack-Rule``, as the validation report prints it) to the
         reason it is accepted for this user. Default: none.
+    :param cleanup_on_delete: before CloudFormation deletes the user (removed from the app, or its
+        stack deleted), remove what the stack did not make and IAM would refuse the delete for: MFA
+        devices (virtual ones deleted), SSH keys, signing certificates, service-specific
+        credentials, access keys, login profile, policies and group memberships made by hand. A
+        ``Custom::IamUserCleanup`` resource per user and one inline function per stack do it; the
+        user carries the tag ``iam-constructs:stack``, to which the function's role is scoped.
+        Default: True.
     """
 
     def __init__(
@@ -302,6 +326,7 @@ class IamUser(Construct):
         direct_managed_policies: Sequence[str] = (),
         direct_policies_reason: str | None = None,
         acknowledgements: Mapping[str, str] | None = None,
+        cleanup_on_delete: bool = True,
     ) -> None:
         props = {k: v for k, v in locals().items() if k in _PROP_NAMES}
         stack = stack_of(scope)
@@ -313,7 +338,7 @@ class IamUser(Construct):
 
         super().__init__(scope, id)
         self.stack: cdk.Stack = stack
-        self._plan = _bind_groups(stack, plan)
+        self._plan, = _bind_cleanup(stack, [_bind_groups(stack, plan)])
         self._group_names: list[str] = list(plan.group_names)
         self.include: cfi.CfnInclude = include(self, "Resources", [self._plan])
         """The CfnInclude holding the user's resources (logical ids: see ``logical_id``)."""
@@ -446,7 +471,7 @@ class IamUsers(Construct):
 
         super().__init__(scope, id)
         self.stack: cdk.Stack = stack
-        self._plans = [_bind_groups(stack, plan) for plan in plans]
+        self._plans = _bind_cleanup(stack, [_bind_groups(stack, plan) for plan in plans])
         self.include: cfi.CfnInclude = include(self, "Resources", self._plans)
         """The CfnInclude holding every user's resources."""
         if rotation_acknowledged_here and any(_holds_secrets(plan) for plan in plans):

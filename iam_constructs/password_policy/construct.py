@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from typing import Literal
 
 import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
-from aws_cdk import cloudformation_include as cfi
 import constructs
 from constructs import Construct
 
 from .. import _acknowledge as ack
 from .._acknowledge import acknowledge
+from .._inline_function import (HANDLER_TIMEOUT_SECONDS, PYTHON_RUNTIME, SERVICE_TIMEOUT_SECONDS,  # noqa: F401
+                               inline_function)
 from .._registry import console_password_lengths, declare_password_policy, path_of, stack_of
 from ..errors import ProblemCollector, show
 from ..limits import LOG_RETENTION_DAYS
@@ -26,12 +24,6 @@ from .spec import PasswordPolicy
 
 OnDelete = Literal["restore", "delete", "retain"]
 _ON_DELETE = ("restore", "delete", "retain")
-HANDLER_TIMEOUT_SECONDS = 120
-# The newest Python runtime aws-cdk-lib offers (a test keeps this in step with aws_lambda.Runtime).
-PYTHON_RUNTIME = "python3.14"
-# CloudFormation gives up on the custom resource after this long even if no answer ever came
-# (default would be one hour). Longer than the handler's own timeout, so its guard answers first.
-SERVICE_TIMEOUT_SECONDS = 300
 
 
 class AccountPasswordPolicy(Construct):
@@ -102,7 +94,10 @@ class AccountPasswordPolicy(Construct):
                     {"Sid": "WriteOwnLogs", "Effect": "Allow", "Resource": self.log_group.attr_arn,
                      "Action": ["logs:CreateLogStream", "logs:PutLogEvents"]},
                 ]})
-        self.function_logical_id, self.function = self._build_function()
+        self.function_logical_id, self.function = inline_function(
+            self, "Handler", source=inline_source(), role=self.role, log_group=self.log_group,
+            timeout=HANDLER_TIMEOUT_SECONDS,
+            description="Applies the account password policy and restores the earlier one on delete")
         """The CfnInclude holding the handler's ``AWS::Lambda::Function`` (logical id ``function_logical_id``)."""
         self.resource = cdk.CfnCustomResource(
             self, "Resource", service_token=cdk.Fn.get_att(self.function_logical_id, "Arn").to_string(),
@@ -118,33 +113,6 @@ class AccountPasswordPolicy(Construct):
         for key, value in policy.to_api().items():
             self.resource.add_property_override(key, value)
         self.resource.add_property_override("OnDelete", on_delete)
-
-    def _build_function(self) -> tuple[str, cfi.CfnInclude]:
-        """The handler function, through CfnInclude: the CDK makes it an ``aws_lambda.CfnFunction``, so
-        rule packs check it as a Lambda function, while Python never loads ``aws_cdk.aws_lambda``
-        (measured: ~210 MB more peak memory to import it, for one L1). The role and the log group
-        reach the included template as parameters.
-
-        The logical id is the one a construct at ``Handler`` gets, as in every earlier version: a
-        new id would change the custom resource's ServiceToken, which CloudFormation refuses."""
-        probe = cdk.CfnResource(self, "Handler", type="AWS::Lambda::Function")
-        logical_id = cdk.Stack.of(self).get_logical_id(probe)
-        self.node.try_remove_child("Handler")
-        function = {"Type": "AWS::Lambda::Function", "Properties": {
-            "Runtime": PYTHON_RUNTIME, "Handler": "index.handler", "Code": {"ZipFile": inline_source()},
-            "Role": {"Ref": "Role"}, "Timeout": HANDLER_TIMEOUT_SECONDS, "MemorySize": 128,
-            "Description": "Applies the account password policy and restores the earlier one on delete",
-            "LoggingConfig": {"LogGroup": {"Ref": "LogGroup"}, "LogFormat": "Text"}}}
-        template = {"Parameters": {"Role": {"Type": "String"}, "LogGroup": {"Type": "String"}},
-                    "Resources": {logical_id: function}}
-        fd, path = tempfile.mkstemp(prefix="iam-constructs-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(template, f)
-            return logical_id, cfi.CfnInclude(self, "Handler", template_file=path, parameters={
-                "Role": self.role.attr_arn, "LogGroup": self.log_group.ref})
-        finally:
-            os.remove(path)
 
     @property
     def properties(self) -> dict:

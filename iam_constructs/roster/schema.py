@@ -32,7 +32,7 @@ GROUP_KEYS = ("name", "path", "managed_policies", "statements",
 USER_KEYS = ("name", "path", "console", "groups", "tags", "expires", "access_keys", "disabled",
              # ext
              "password_reset_required", "console_and_keys_reason", "permissions_boundary", "acknowledge",
-             "password_readers")
+             "password_readers", "cleanup_on_delete")
 KEY_SLOT_KEYS = ("serial", "active", "slot",
                  # ext
                  "readers")
@@ -72,12 +72,13 @@ class UserSpec:
     permissions_boundary: str | None = None
     acknowledge: Mapping[str, str] = field(default_factory=dict)
     password_readers: tuple[str, ...] = ()
+    cleanup_on_delete: bool = True
 
     @property
     def resource_count(self) -> int:
-        """CloudFormation resources this user makes: user, password secret, key + secret per slot, and
-        a resource policy per secret that has declared readers."""
-        return (1 + (1 if self.console else 0) + (1 if self.console and self.password_readers else 0)
+        """CloudFormation resources this user makes: user, its cleanup, password secret, key + secret
+        per slot, and a resource policy per secret that has declared readers."""
+        return (2 + (1 if self.console else 0) + (1 if self.console and self.password_readers else 0)
                 + sum(3 if k.readers else 2 for k in self.access_keys))
 
 
@@ -310,6 +311,7 @@ def _users(ctx: _Ctx, data: Mapping, required_tags: tuple[str, ...]) -> list[Use
         console = _bool(ctx, u, "console", f"{f}.console", False)
         disabled = _bool(ctx, u, "disabled", f"{f}.disabled", False)
         reset = _bool(ctx, u, "password_reset_required", f"{f}.password_reset_required", True)
+        cleanup = _bool(ctx, u, "cleanup_on_delete", f"{f}.cleanup_on_delete", True)
         groups = _str_list(ctx, u, "groups", f"{f}.groups")
         tags = _mapping(ctx, u, "tags", f"{f}.tags")
         tag_sink = at(_line(u, "tags"))
@@ -346,7 +348,8 @@ def _users(ctx: _Ctx, data: Mapping, required_tags: tuple[str, ...]) -> list[Use
                 groups=tuple(groups), tags={str(k): v for k, v in tags.items()}, expires=expires,
                 access_keys=tuple(slots), disabled=disabled, password_reset_required=reset,
                 console_and_keys_reason=reason, permissions_boundary=boundary if isinstance(boundary, str) else None,
-                acknowledge=dict(ack or {}) if isinstance(ack, dict) else {}, password_readers=tuple(readers)))
+                acknowledge=dict(ack or {}) if isinstance(ack, dict) else {}, password_readers=tuple(readers),
+                cleanup_on_delete=cleanup))
     return out
 
 

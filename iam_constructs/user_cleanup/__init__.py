@@ -8,12 +8,15 @@ One resource per user, whose properties Ref the user, so CloudFormation deletes 
     StackLoginProfile:    "true" | "false"   (the stack made the login profile)
     StackGroups:          [group names the stack put the user in]
     StackManagedPolicies: [policy ARNs the stack attached]
+    Enabled:              "true" | "false"   ("false": Delete leaves the user as it is)
 
 Its Delete deactivates every MFA device (and deletes the virtual ones, so their names can be
 reused), deletes SSH public keys, signing certificates, service-specific credentials, inline
 policies, the access keys not listed, the login profile unless the stack made it, detaches the
 managed policies not listed and removes the user from the groups not listed: what the stack made
-is left to CloudFormation. Create and Update change nothing. The code is inline (``inline_source``,
+is left to CloudFormation. Create and Update change nothing. Switching the cleanup off for a user
+keeps the resource and sets ``Enabled`` to "false" (removing it would run its Delete on a user who
+stays). The code is inline (``inline_source``,
 at most 4,096 characters): one function per user stack, no asset bucket.
 """
 

@@ -168,6 +168,16 @@ def test_eight_mfa_devices_and_ten_groups(iam_model, clients, response_server, h
     assert [g["GroupName"] for g in iam.list_groups_for_user(UserName=USER)["Groups"]] == ["team-3"]
 
 
+def test_cleanup_switched_off_leaves_the_user_as_it_is(iam_model, clients, response_server, handler_module):
+    iam = iam_model.client
+    p = departing_person(iam)
+    p.props["Enabled"] = "false"
+    before = iam_model.holdings(USER)
+    answer = _delete(handler_module, response_server, clients, p)
+    assert answer["Status"] == "SUCCESS" and iam_model.holdings(USER) == before
+    assert clients.made == []
+
+
 def test_missing_user_is_success(iam_model, clients, response_server, handler_module, capsys):
     p = Person(props(user="already.gone"), "", "", "", "", [])
     answer = _delete(handler_module, response_server, clients, p)

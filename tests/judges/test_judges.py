@@ -72,11 +72,13 @@ def _concrete(value, template):
     """Intrinsics to plausible concrete values, so parliament sees real ARNs."""
     text = json.dumps(flatten(value))
     text = text.replace("<AWS::Partition>", "aws").replace("<AWS::AccountId>", ACCOUNT) \
-        .replace("<AWS::Region>", "us-east-1")
+        .replace("<AWS::Region>", "us-east-1") \
+        .replace("<AWS::StackId>", f"arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/judged/6c5a2f50-0000-4000-8000-000000000000") \
+        .replace("<AWS::StackName>", "judged")
     for logical_id, res in template.get("Resources", {}).items():
         if res["Type"] == "AWS::Logs::LogGroup":
             text = text.replace(f"<GetAtt:{logical_id}.Arn>",
-                                f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:password-policy:*")
+                                f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{logical_id}:*")
     return json.loads(text)
 
 

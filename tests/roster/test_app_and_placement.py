@@ -163,7 +163,7 @@ def test_cli_validate_exit_codes(tmp_path):
     assert missing.returncode == 2 and "cannot read the file" in missing.stderr and "Traceback" not in missing.stderr
 
 
-def test_only_the_key_and_the_handler_logs_outlive_their_stack():
+def test_only_the_key_and_the_handlers_logs_outlive_their_stack():
     roster, _ = load_roster(str(ROOT / "examples" / "roster.yaml"))
     app = cdk.App()
     stacks = build(app, roster)
@@ -171,7 +171,11 @@ def test_only_the_key_and_the_handler_logs_outlive_their_stack():
     kept = sorted(res["Type"] for s in stacks.in_deployment_order
                   for res in assembly.get_stack_by_name(s.stack_name).template["Resources"].values()
                   if "DeletionPolicy" in res or "UpdateReplacePolicy" in res)
-    assert kept == ["AWS::KMS::Key", "AWS::Logs::LogGroup"]
+    # The key, the password-policy handler's logs and each user stack's cleanup handler's logs.
+    with_users = [s for s in stacks.users if any(r["Type"] == "AWS::IAM::User" for r in
+                                                 assembly.get_stack_by_name(s.stack_name).template["Resources"].values())]
+    assert len(with_users) == 2
+    assert kept == ["AWS::KMS::Key"] + ["AWS::Logs::LogGroup"] * (1 + len(with_users))
 
 
 def test_access_analyzer_is_optional_in_the_account_stack():

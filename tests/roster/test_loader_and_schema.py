@@ -140,7 +140,7 @@ def test_every_problem_reported_once_with_line_and_field(tmp_path):
         "R:23: users[0].expires: '2027-13-45' is not a date; write it as YYYY-MM-DD, e.g. 2027-06-30",
         "R:24: users[0].shoe_size: unknown key; allowed here: name, path, console, groups, tags, expires, "
         "access_keys, disabled, password_reset_required, console_and_keys_reason, permissions_boundary, acknowledge, "
-            "password_readers",
+            "password_readers, cleanup_on_delete",
         "R:26: users[1].access_keys: 3 key slots; IAM allows 2 access keys per user",
         "R:27: users[1].access_keys[0].serial: 0 must be a whole number >= 1",
         "R:28: users[1].access_keys[1].slot: 3 must be 1 or 2",
@@ -206,7 +206,7 @@ def test_stack_capacity_is_checked_with_a_suggestion(tmp_path):
                       for i in range(100))
     _, problems = problems_of(tmp_path, f"version: 1\naccount:\n  user_stacks: 1\nusers:\n{users}\n")
     assert len(problems) == 1
-    assert problems[0].startswith("R:3: account.user_stacks: user stack 1 of 1 would hold 500 resources")
+    assert problems[0].startswith("R:3: account.user_stacks: user stack 1 of 1 would hold 600 resources")
     assert "set user_stacks to at least 2 for 100 users" in problems[0]
 
 

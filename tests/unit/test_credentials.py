@@ -273,7 +273,10 @@ def test_disabled_user_loses_login_profile_and_active_keys_but_keeps_everything_
     key = next(v for v in disabled.values() if v["Type"] == "AWS::IAM::AccessKey")["Properties"]
     assert key["Status"] == "Inactive" and key["Serial"] == 3
     changed = {k for k in active if active[k] != disabled[k]}
-    assert {active[k]["Type"] for k in changed} == {"AWS::IAM::User", "AWS::IAM::AccessKey"}
+    # ... and the cleanup learns that the stack no longer makes the login profile.
+    assert {active[k]["Type"] for k in changed} == {"AWS::IAM::User", "AWS::IAM::AccessKey", "Custom::IamUserCleanup"}
+    cleanup = next(v for v in disabled.values() if v["Type"] == "Custom::IamUserCleanup")["Properties"]
+    assert cleanup["StackLoginProfile"] == "false"
 
 
 # -- nothing secret anywhere ----------------------------------------------------------------

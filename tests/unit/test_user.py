@@ -30,7 +30,17 @@ def test_user_path_tags_and_expiry_tag():
     props = next(iter(resources_of_type(template(stack), "AWS::IAM::User").values()))["Properties"]
     assert props["Path"] == "/developers/"
     assert {t["Key"]: t["Value"] for t in props["Tags"]} == {
-        "Owner": "platform", "Purpose": "test", "Expiry": "2099-06-30"}
+        "Owner": "platform", "Purpose": "test", "Expiry": "2099-06-30",
+        "iam-constructs:stack": {"Ref": "AWS::StackName"}}  # scopes the stack's cleanup role
+
+
+def test_the_stack_tag_is_the_library_s_and_counts_towards_iams_fifty():
+    with pytest.raises(IamConstructsError, match=r"tags.iam-constructs:stack: is written by the library"):
+        IamUser(new_stack(), "Jane", user_name="jane", tags={**TAGS, "iam-constructs:stack": "x"})
+    many = {**TAGS, **{f"k{i}": "v" for i in range(47)}}  # 49 tags + the library's = 50
+    IamUser(new_stack(), "Jane", user_name="jane", tags=many)
+    with pytest.raises(IamConstructsError, match=r"50 tags and the iam-constructs:stack tag .* at most 50"):
+        IamUser(new_stack(), "Jane", user_name="jane", tags={**many, "k47": "v"})
 
 
 def test_expires_accepts_date_object():

@@ -315,12 +315,11 @@ def _layout(lines: list[tuple[int, str]]) -> str:
     return "\n".join(emit(tree, 0, [])) + "\n"
 
 
-@functools.cache
-def inline_source() -> str:
-    here = Path(__file__).parent
+def minify(folder: Path, parts) -> str:
+    """The modules ``parts`` of ``folder``, joined (relative imports dropped) and minified."""
     body: list[ast.stmt] = []
-    for name in _PARTS:
-        tree = ast.parse((here / name).read_text())
+    for name in parts:
+        tree = ast.parse((folder / name).read_text())
         _strip_docstring(tree)
         body += [n for n in tree.body if not (isinstance(n, ast.ImportFrom) and n.level > 0)]
     module = ast.Module(body=body, type_ignores=[])
@@ -335,3 +334,9 @@ def inline_source() -> str:
     if ast.dump(ast.parse(text)) != ast.dump(ast.parse(readable)):
         raise RuntimeError("the laid-out handler does not parse to the program it was laid out from")
     return text
+
+
+@functools.cache
+def inline_source() -> str:
+    """The password-policy handler as inline code."""
+    return minify(Path(__file__).parent, _PARTS)

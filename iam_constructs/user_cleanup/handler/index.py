@@ -49,7 +49,8 @@ def run(event):
         return PREFIX + parse(props)["UserName"]
     if kind != "Delete":
         raise ValueError(kind)
-    if physical_id == PREFIX + str(props.get("UserName")):  # else a failed Create: nothing to clean
+    # Not a failed Create (nothing to clean), and not switched off for this user (Enabled "false").
+    if physical_id == PREFIX + str(props.get("UserName")) and props.get("Enabled") != "false":
         if not verify(event):
             raise PermissionError("not a Delete of CloudFormation's")
         clean(parse(props))
