@@ -137,7 +137,7 @@ def user_resources(plan) -> tuple[dict[str, Any], dict[str, Any]]:
             "StackAccessKeys": [{"Ref": f"{uid}AccessKey{number}"} for number, _ in plan.slots],
             "StackLoginProfile": "true" if "LoginProfile" in user else "false",
             "StackGroups": list(plan.group_refs), "StackManagedPolicies": list(plan.direct_policies),
-            "Enabled": "true" if plan.cleanup_on_delete else "false"}}
+            "UserLogicalId": uid}}
     return parameters, resources
 
 

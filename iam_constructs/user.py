@@ -105,7 +105,7 @@ def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", 
     if any(k.lower() == defaults.STACK_TAG.lower() for k in tag_map):
         p.add(f"tags.{defaults.STACK_TAG}", "is written by the library (the user's stack, which scopes its cleanup "
                                             "role); remove it")
-    elif len(tag_map) + 1 > limits.TAGS_PER_USER_MAX:
+    elif len(tag_map) + (1 if cleanup_on_delete is not False else 0) > limits.TAGS_PER_USER_MAX:
         p.add("tags", f"{len(tag_map)} tags{' with the ' + defaults.EXPIRY_TAG + ' tag' if expiry else ''} and the "
                       f"{defaults.STACK_TAG} tag the library writes; IAM allows at most {limits.TAGS_PER_USER_MAX}")
     if isinstance(required_tags, str):
@@ -232,11 +232,14 @@ def _declared_readers(plan: UserPlan) -> list[tuple[str, str]]:
 
 
 def _bind_cleanup(stack: cdk.Stack, plans: Sequence[UserPlan]) -> list[UserPlan]:
-    """Every user gets its stack's cleanup resource (switched off with ``Enabled: false`` rather than
-    removed, since removing it would run its Delete on a user who stays)."""
+    """Users with ``cleanup_on_delete`` get a cleanup resource calling their stack's cleanup
+    function (made on first use). Removing one later is safe: its Delete cleans only a user that
+    the stack's current template no longer holds, or whose stack is being deleted."""
+    if not any(plan.cleanup_on_delete for plan in plans):
+        return list(plans)
     from .user_cleanup.construct import UserCleanupFunction
     token = UserCleanupFunction.of_stack(stack).function_arn
-    return [dataclasses.replace(plan, cleanup_token=token) for plan in plans]
+    return [dataclasses.replace(plan, cleanup_token=token) if plan.cleanup_on_delete else plan for plan in plans]
 
 
 def _after_emit(stack: cdk.Stack, scope: Construct, plan: UserPlan) -> None:
@@ -302,7 +305,7 @@ class IamUser(Construct):
         credentials, access keys, login profile, policies and group memberships made by hand. A
         ``Custom::IamUserCleanup`` resource per user and one inline function per stack do it; the
         user carries the tag ``iam-constructs:stack``, to which the function's role is scoped.
-        Default: True.
+        Switching it off later is safe (the cleanup never runs on a user who stays). Default: True.
     """
 
     def __init__(

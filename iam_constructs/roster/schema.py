@@ -24,7 +24,7 @@ TOP_KEYS = ("version", "account", "groups", "users")
 ACCOUNT_KEYS = ("password_policy", "enforce_mfa",
                 # ext
                 "credentials_key", "credential_administrators", "required_tags", "stack_prefix", "user_stacks",
-                "access_analyzer")
+                "access_analyzer", "user_cleanup")
 POLICY_EXTRA_KEYS = ("on_delete",)  # ext
 GROUP_KEYS = ("name", "path", "managed_policies", "statements",
               # ext
@@ -78,7 +78,7 @@ class UserSpec:
     def resource_count(self) -> int:
         """CloudFormation resources this user makes: user, its cleanup, password secret, key + secret
         per slot, and a resource policy per secret that has declared readers."""
-        return (2 + (1 if self.console else 0) + (1 if self.console and self.password_readers else 0)
+        return (1 + (1 if self.cleanup_on_delete else 0) + (1 if self.console else 0) + (1 if self.console and self.password_readers else 0)
                 + sum(3 if k.readers else 2 for k in self.access_keys))
 
 
@@ -96,6 +96,7 @@ class Roster:
     users: tuple[UserSpec, ...]
     access_analyzer: bool = False
     credential_administrators: tuple[str, ...] = ()
+    user_cleanup: bool = True
 
     def stack_of(self, user_name: str) -> int:
         """The user stack a user lives in: a function of the name alone, so adding, removing or
@@ -204,6 +205,7 @@ def parse(data: Any, path: str) -> tuple[Roster | None, list[Problem]]:
     credentials_key = _bool(ctx, account, "credentials_key", "account.credentials_key", True)
     access_analyzer = _bool(ctx, account, "access_analyzer", "account.access_analyzer", False)
     administrators = _principals(ctx, account, "credential_administrators", "account.credential_administrators")
+    user_cleanup = _bool(ctx, account, "user_cleanup", "account.user_cleanup", True)
     required_tags = tuple(_str_list(ctx, account, "required_tags", "account.required_tags")) \
         if "required_tags" in account else defaults.REQUIRED_USER_TAGS
     prefix = account.get("stack_prefix", "Iam")
@@ -219,13 +221,14 @@ def parse(data: Any, path: str) -> tuple[Roster | None, list[Problem]]:
 
     groups = _groups(ctx, data)
     users = _users(ctx, data, required_tags)
-    _cross_checks(ctx, groups, users, enforce_mfa, user_stacks, data)
+    _cross_checks(ctx, groups, users, enforce_mfa, user_stacks, data, user_cleanup)
     if ctx.problems:
         return None, sorted(ctx.problems, key=lambda p: int(p.where.rsplit(":", 1)[1]))
     return Roster(path=path, password_policy=policy, password_policy_on_delete=on_delete, enforce_mfa=enforce_mfa,
                   credentials_key=credentials_key, required_tags=required_tags, stack_prefix=prefix,
                   user_stacks=user_stacks, groups=tuple(groups), users=tuple(users),
-                  access_analyzer=access_analyzer, credential_administrators=tuple(administrators)), []
+                  access_analyzer=access_analyzer, credential_administrators=tuple(administrators),
+                  user_cleanup=user_cleanup), []
 
 
 def _password_policy(ctx: _Ctx, account: Mapping) -> tuple[PasswordPolicy | None, str]:
@@ -412,7 +415,7 @@ def _first_lines(items, what: str, ctx: _Ctx, field_prefix: str) -> dict[str, An
 
 
 def _cross_checks(ctx: _Ctx, groups: list[GroupSpec], users: list[UserSpec], enforce_mfa: bool,
-                  user_stacks: int, data: Mapping) -> None:
+                  user_stacks: int, data: Mapping, user_cleanup: bool = True) -> None:
     known_groups = _first_lines(groups, "group", ctx, "groups")
     _first_lines(users, "user", ctx, "users")
     if len(users) > limits.USERS_PER_ACCOUNT_MAX:
@@ -456,7 +459,8 @@ def _cross_checks(ctx: _Ctx, groups: list[GroupSpec], users: list[UserSpec], enf
                     "separate groups")
     load: dict[int, int] = {}
     for u in users:
-        load[stack_index(u.name, user_stacks)] = load.get(stack_index(u.name, user_stacks), 0) + u.resource_count
+        load[stack_index(u.name, user_stacks)] = load.get(stack_index(u.name, user_stacks), 0) + u.resource_count \
+            - (1 if u.cleanup_on_delete and not user_cleanup else 0)
     for index, count in sorted(load.items()):
         if count > RESOURCES_PER_STACK_BUDGET:
             total = sum(load.values())

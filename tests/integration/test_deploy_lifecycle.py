@@ -4,9 +4,9 @@ Manager state, change the roster (add, remove, rotate, disable), update, then de
 What LocalStack cannot do, and how it is covered instead:
 - it accepts a user's LoginProfile and ignores it, so no test here reads a login profile; the
   template's dynamic reference is asserted by the unit tests and the rule pack;
-- it runs Lambda only with Docker, so the roster here sets `password_policy: false`; the handler
-  is run against LocalStack's IAM API through the custom-resource protocol in
-  test_password_policy_handler.py;
+- it runs Lambda only with Docker, so the roster here sets `password_policy: false` and
+  `user_cleanup: false`; both handlers are run against LocalStack's IAM API through the
+  custom-resource protocol in test_password_policy_handler.py and test_user_cleanup_handler.py;
 - it does not implement updating an AWS::SecretsManager::Secret, so after a rotation the slot's
   secret keeps the old key id there;
 - deleting a stack leaves behind the resources an update added to it, so the delete is asserted
@@ -27,7 +27,7 @@ from iam_constructs.roster.builder import credentials_key_alias
 def roster(tag, users):
     return {
         "version": 1,
-        "account": {"password_policy": False, "enforce_mfa": True, "credentials_key": True,
+        "account": {"password_policy": False, "user_cleanup": False, "enforce_mfa": True, "credentials_key": True,
                     "stack_prefix": tag.capitalize(), "user_stacks": 2},
         "groups": [
             {"name": f"{tag}-developers", "path": "/teams/", "managed_policies": ["ReadOnlyAccess"],

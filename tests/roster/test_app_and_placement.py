@@ -193,3 +193,22 @@ def test_access_analyzer_is_optional_in_the_account_stack():
         if found:
             assert found[0]["Properties"]["Type"] == "ACCOUNT"
             assert_lint_clean(template)
+
+
+def test_user_cleanup_is_on_by_default_and_can_be_switched_off_for_the_roster_or_a_user():
+    def kinds(data):
+        roster, problems = parse(json.loads(json.dumps(data)), "r.yaml")
+        assert problems == []
+        app = cdk.App()
+        stacks = build(app, roster)
+        assembly = app.synth()
+        return [r["Type"] for s in stacks.users for r in
+                assembly.get_stack_by_name(s.stack_name).template["Resources"].values()]
+    data = roster_data(NAMES[:3], user_stacks=1)
+    found = kinds(data)
+    assert found.count("Custom::IamUserCleanup") == 3 and found.count("AWS::Lambda::Function") == 1
+    data["users"][0]["cleanup_on_delete"] = False
+    assert kinds(data).count("Custom::IamUserCleanup") == 2
+    data["account"]["user_cleanup"] = False
+    found = kinds(data)
+    assert "Custom::IamUserCleanup" not in found and "AWS::Lambda::Function" not in found

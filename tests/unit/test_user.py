@@ -41,6 +41,28 @@ def test_the_stack_tag_is_the_library_s_and_counts_towards_iams_fifty():
     IamUser(new_stack(), "Jane", user_name="jane", tags=many)
     with pytest.raises(IamConstructsError, match=r"50 tags and the iam-constructs:stack tag .* at most 50"):
         IamUser(new_stack(), "Jane", user_name="jane", tags={**many, "k47": "v"})
+    # Without the cleanup there is no stack tag, and nothing of the cleanup in the stack.
+    stack = new_stack()
+    IamUser(stack, "Jane", user_name="jane", tags={**many, "k47": "v"}, cleanup_on_delete=False)
+    kinds = {r["Type"] for r in template(stack).to_json()["Resources"].values()}
+    assert kinds == {"AWS::IAM::User"}
+
+
+def test_cleanup_resource_names_what_the_stack_made():
+    stack = new_stack()
+    group = IamGroup(stack, "G", group_name="devs")
+    IamUser(stack, "Bot", user_name="bot", tags=TAGS, groups=[group, "ops"], programmatic_access=True,
+            direct_managed_policies=["ReadOnlyAccess"], direct_policies_reason="test")
+    t = template(stack).to_json()["Resources"]
+    (uid, _), = [(k, v) for k, v in t.items() if v["Type"] == "AWS::IAM::User"]
+    (cleanup,) = [v for v in t.values() if v["Type"] == "Custom::IamUserCleanup"]
+    props = cleanup["Properties"]
+    assert props["UserName"] == {"Ref": uid} and props["UserLogicalId"] == uid
+    assert props["StackAccessKeys"] == [{"Ref": f"{uid}AccessKey1"}] and props["StackLoginProfile"] == "false"
+    assert props["StackGroups"] == [{"Ref": stack.get_logical_id(group.resource)}, "ops"]
+    assert props["StackManagedPolicies"] == [{"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"},
+                                                                ":iam::aws:policy/ReadOnlyAccess"]]}]
+    assert props["ServiceTimeout"] == 300
 
 
 def test_expires_accepts_date_object():
