@@ -16,7 +16,11 @@ from dataclasses import asdict, dataclass
 from typing import Iterable
 
 KINDS = ("console-without-mfa", "access-key-too-old", "password-unused", "access-key-unused", "user-expired",
-         "not-in-roster", "missing-from-account")
+         "not-in-roster", "missing-from-account", "disabled-but-active", "ready-to-remove")
+# The tag a disabled user carries from the day its departure window began (defaults.DISABLED_SINCE_TAG;
+# this module stays free of the package's imports, since it is also the audit Lambda's whole code).
+DISABLED_SINCE_TAG = "DisabledSince"
+DEPARTURE_WINDOW_DAYS = 30
 ROOT_ACCOUNT = "<root_account>"
 NEVER = ("N/A", "no_information", "not_supported", "")
 
@@ -61,9 +65,45 @@ def user_tags(iam, user: str) -> dict[str, str]:
     return tags
 
 
+def _tag(tags: dict[str, str], key: str) -> str | None:
+    return next((v for k, v in tags.items() if k.lower() == key.lower()), None)
+
+
+def _departure(user: str, row: dict[str, str], since_text: str, now: _dt.datetime,
+               window_days: int) -> list[Finding]:
+    """A disabled user: credentials still on or used since it was disabled, and the end of its window."""
+    try:
+        since = _dt.date.fromisoformat(since_text)
+    except ValueError:
+        return [Finding(user, "disabled-but-active", f"{DISABLED_SINCE_TAG} tag {since_text!r} is not a YYYY-MM-DD "
+                                                     "date, so its departure cannot be followed")]
+    out = []
+    signs = []
+    if row.get("password_enabled") == "true":
+        signs.append("console password still enabled")
+    used = _when(row.get("password_last_used", ""))
+    if used is not None and used.date() >= since:
+        signs.append(f"password used {used.date().isoformat()}")
+    for n in (1, 2):
+        if row.get(f"access_key_{n}_active") == "true":
+            signs.append(f"access key {n} still active")
+        used = _when(row.get(f"access_key_{n}_last_used_date", ""))
+        if used is not None and used.date() >= since:
+            signs.append(f"access key {n} used {used.date().isoformat()}")
+    if signs:
+        out.append(Finding(user, "disabled-but-active", f"disabled since {since.isoformat()}, yet: {'; '.join(signs)}"))
+    ends = since + _dt.timedelta(days=window_days)
+    if now.date() >= ends:
+        out.append(Finding(user, "ready-to-remove", f"disabled since {since.isoformat()}; the {window_days}-day "
+                                                    f"departure window ended {ends.isoformat()}: remove the user "
+                                                    "from the roster"))
+    return out
+
+
 def evaluate(rows: Iterable[dict[str, str]], tags: dict[str, dict[str, str]], *, now: _dt.datetime,
              max_key_age_days: int = 90, max_unused_days: int = 90,
-             roster_users: Iterable[str] | None = None) -> list[Finding]:
+             roster_users: Iterable[str] | None = None,
+             departure_window_days: int = DEPARTURE_WINDOW_DAYS) -> list[Finding]:
     """Pure: findings from credential-report rows and user tags."""
     findings: list[Finding] = []
     key_age = _dt.timedelta(days=max_key_age_days)
@@ -101,7 +141,11 @@ def evaluate(rows: Iterable[dict[str, str]], tags: dict[str, dict[str, str]], *,
             elif used is None and rotated is not None and now - rotated > unused:
                 findings.append(Finding(user, "access-key-unused",
                                         f"active key {n} never used; created {rotated.date().isoformat()}"))
-        expiry = next((v for k, v in tags.get(user, {}).items() if k.lower() == "expiry"), None)
+        since = _tag(tags.get(user, {}), DISABLED_SINCE_TAG)
+        if since is not None:  # departing: followed by its window, not by its expiry
+            findings += _departure(user, row, since, now, departure_window_days)
+            continue
+        expiry = _tag(tags.get(user, {}), "expiry")
         if expiry is not None:
             try:
                 if _dt.date.fromisoformat(expiry) < now.date():
@@ -120,12 +164,14 @@ def evaluate(rows: Iterable[dict[str, str]], tags: dict[str, dict[str, str]], *,
 
 
 def audit(iam, *, now: _dt.datetime | None = None, max_key_age_days: int = 90, max_unused_days: int = 90,
-          roster_users: Iterable[str] | None = None, sleep=time.sleep) -> list[Finding]:
+          roster_users: Iterable[str] | None = None, sleep=time.sleep,
+          departure_window_days: int = DEPARTURE_WINDOW_DAYS) -> list[Finding]:
     """The whole audit against one IAM client (any endpoint)."""
     rows = fetch_report(iam, sleep=sleep)
     tags = {r["user"]: user_tags(iam, r["user"]) for r in rows if r["user"] != ROOT_ACCOUNT}
     return evaluate(rows, tags, now=now or _dt.datetime.now(_dt.timezone.utc), max_key_age_days=max_key_age_days,
-                    max_unused_days=max_unused_days, roster_users=roster_users)
+                    max_unused_days=max_unused_days, roster_users=roster_users,
+                    departure_window_days=departure_window_days)
 
 
 def as_json(findings: list[Finding]) -> str:
@@ -168,6 +214,9 @@ def add_arguments(p) -> None:
     p.add_argument("--roster", help="also report users the roster does not declare, and roster users not in the account")
     p.add_argument("--max-key-age-days", type=_positive, default=90)
     p.add_argument("--max-unused-days", type=_positive, default=90)
+    p.add_argument("--departure-window-days", type=_positive, default=None,
+                   help="days a disabled user (DisabledSince tag) is kept before it is reported ready to remove; "
+                        f"default: the roster's account.departure_window_days, else {DEPARTURE_WINDOW_DAYS}")
 
 
 def run_cli(args) -> int:
@@ -176,6 +225,7 @@ def run_cli(args) -> int:
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
     roster_users = None
+    window = args.departure_window_days
     if args.roster:
         from .errors import print_problems
         from .roster import load_roster
@@ -184,11 +234,12 @@ def run_cli(args) -> int:
             print_problems(problems)
             return 2
         roster_users = [u.name for u in roster.users]
+        window = window or roster.departure_window_days
     try:
         session = boto3.session.Session(profile_name=args.profile, region_name=args.region)
         iam = session.client("iam", endpoint_url=args.endpoint_url)
         findings = audit(iam, max_key_age_days=args.max_key_age_days, max_unused_days=args.max_unused_days,
-                         roster_users=roster_users)
+                         roster_users=roster_users, departure_window_days=window or DEPARTURE_WINDOW_DAYS)
     except AuditError as e:
         print(f"audit: {e}", file=sys.stderr)
         return 2
@@ -222,7 +273,8 @@ def lambda_handler(event, context):
     import boto3
     roster = json.loads(os.environ.get("ROSTER_USERS") or "null")
     findings = audit(boto3.client("iam"), max_key_age_days=int(os.environ.get("MAX_KEY_AGE_DAYS", "90")),
-                     max_unused_days=int(os.environ.get("MAX_UNUSED_DAYS", "90")), roster_users=roster)
+                     max_unused_days=int(os.environ.get("MAX_UNUSED_DAYS", "90")), roster_users=roster,
+                     departure_window_days=int(os.environ.get("DEPARTURE_WINDOW_DAYS", str(DEPARTURE_WINDOW_DAYS))))
     if findings:
         boto3.client("sns").publish(
             TopicArn=os.environ["TOPIC_ARN"], Subject=f"IAM credential audit: {len(findings)} finding(s)"[:100],

@@ -18,6 +18,10 @@ CIS_PASSWORD_POLICY = {
 # Tags every user carries unless the caller configures otherwise.
 REQUIRED_USER_TAGS: tuple[str, ...] = ("Owner", "Purpose")
 EXPIRY_TAG = "Expiry"
+# Written on a disabled user with disabled_since: the day its departure window began.
+DISABLED_SINCE_TAG = "DisabledSince"
+# How long a disabled user is kept (credentials off) before the audit reports it ready to remove.
+DEPARTURE_WINDOW_DAYS = 30
 # Written on every user: its stack's name, to which the stack's cleanup role is scoped.
 STACK_TAG = "iam-constructs:stack"
 

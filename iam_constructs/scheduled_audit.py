@@ -36,6 +36,8 @@ class CredentialAudit(Construct):
     :param schedule: when to run. Default: once a day.
     :param max_key_age_days: active keys older than this are findings. Default: 90.
     :param max_unused_days: passwords and keys unused this long are findings. Default: 90.
+    :param departure_window_days: a disabled user (``DisabledSince`` tag) is reported ready to remove
+        this many days after it was disabled. Default: 30.
     :param roster_users: user names the account should hold; others (and missing ones) are
         findings. Default: no roster comparison.
     :param topic_key: a KMS key for the topic. Default: the AWS-managed ``alias/aws/sns`` key.
@@ -44,9 +46,11 @@ class CredentialAudit(Construct):
 
     def __init__(self, scope: Construct, id: str, *, schedule: events.Schedule | None = None,
                  max_key_age_days: int = 90, max_unused_days: int = 90, roster_users: Sequence[str] | None = None,
+                 departure_window_days: int = 30,
                  topic_key: kms.IKey | None = None, log_retention_days: int = 365) -> None:
         p = ProblemCollector(f"{path_of(scope)}/{id}")
-        for name, value in (("max_key_age_days", max_key_age_days), ("max_unused_days", max_unused_days)):
+        for name, value in (("max_key_age_days", max_key_age_days), ("max_unused_days", max_unused_days),
+                            ("departure_window_days", departure_window_days)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 p.add(name, f"{show(value)} must be a whole number of days >= 1")
         if log_retention_days not in LOG_RETENTION_DAYS:
@@ -74,7 +78,7 @@ class CredentialAudit(Construct):
         self.role.add_to_policy(iam.PolicyStatement(sid="WriteOwnLogs", resources=[self.log_group.log_group_arn],
                                                     actions=["logs:CreateLogStream", "logs:PutLogEvents"]))
         environment = {"TOPIC_ARN": self.topic.topic_arn, "MAX_KEY_AGE_DAYS": str(max_key_age_days),
-                       "MAX_UNUSED_DAYS": str(max_unused_days)}
+                       "MAX_UNUSED_DAYS": str(max_unused_days), "DEPARTURE_WINDOW_DAYS": str(departure_window_days)}
         if roster_users is not None:
             environment["ROSTER_USERS"] = json.dumps(list(roster_users))
         self.function = lambda_.Function(

@@ -90,7 +90,8 @@ def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", 
               password_policy: PasswordPolicy | None = None, credentials_key: cr.KeyLike = None,
               direct_managed_policies: Sequence[str] = (), direct_policies_reason: str | None = None,
               acknowledgements: Mapping[str, str] | None = None,
-              cleanup_on_delete: bool = True) -> tuple[UserPlan | None, list[Problem]]:
+              cleanup_on_delete: bool = True,
+              disabled_since: Union[_dt.date, str, None] = None) -> tuple[UserPlan | None, list[Problem]]:
     """Validates one user's props; returns (plan, []) or (None, every problem). Nothing is built."""
     p = ProblemCollector(where)
     check_name(p, "user_name", user_name, max_len=limits.USER_NAME_MAX, kind="user")
@@ -102,6 +103,16 @@ def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", 
         if any(k.lower() == defaults.EXPIRY_TAG.lower() for k in tag_map):
             p.add("tags", f"give the expiry date once: 'expires' writes the {defaults.EXPIRY_TAG!r} tag")
         tag_map[defaults.EXPIRY_TAG] = expiry.isoformat()
+    since = parse_date(p, "disabled_since", disabled_since)
+    if since is not None:
+        if disabled is not True:
+            p.add("disabled_since", f"{since.isoformat()} is given but the user is not disabled; set disabled=True "
+                                    "(the departure window starts the day the credentials go off)")
+        elif since > _dt.date.today():
+            p.add("disabled_since", f"{since.isoformat()} is in the future; give the day the user was disabled")
+        if any(k.lower() == defaults.DISABLED_SINCE_TAG.lower() for k in tag_map):
+            p.add("tags", f"give the date once: 'disabled_since' writes the {defaults.DISABLED_SINCE_TAG!r} tag")
+        tag_map[defaults.DISABLED_SINCE_TAG] = since.isoformat()
     if any(k.lower() == defaults.STACK_TAG.lower() for k in tag_map):
         p.add(f"tags.{defaults.STACK_TAG}", "is written by the library (the user's stack, which scopes its cleanup "
                                             "role); remove it")
@@ -290,6 +301,9 @@ class IamUser(Construct):
         which is refused otherwise (people sign in, bots use keys). Default: None.
     :param disabled: the departure switch: no login profile, every key inactive; the user, its
         groups and its secrets stay until the user is removed. Default: False.
+    :param disabled_since: with ``disabled``, the day the departure window began, written as the
+        ``DisabledSince`` tag: the audit reports credentials used after it, and the user as ready
+        to remove once the window (30 days by default) has passed. Default: no date.
     :param password_policy: the policy generated passwords must satisfy. Default: the
         ``AccountPasswordPolicy`` declared in the same app for the same account, else CIS defaults.
     :param credentials_key: a ``CredentialsKey`` or KMS key ARN for the credential secrets.
@@ -330,6 +344,7 @@ class IamUser(Construct):
         direct_policies_reason: str | None = None,
         acknowledgements: Mapping[str, str] | None = None,
         cleanup_on_delete: bool = True,
+        disabled_since: Union[_dt.date, str, None] = None,
     ) -> None:
         props = {k: v for k, v in locals().items() if k in _PROP_NAMES}
         stack = stack_of(scope)

@@ -104,7 +104,8 @@ def build(scope: Construct, roster: Roster, *, stack_factory: StackFactory = def
                                          password_readers=u.password_readers) if u.console else False,
             programmatic_access=list(u.access_keys) if u.access_keys else False,
             console_and_keys_reason=u.console_and_keys_reason, permissions_boundary=u.permissions_boundary,
-            acknowledgements=u.acknowledge or None, cleanup_on_delete=roster.user_cleanup and u.cleanup_on_delete))
+            acknowledgements=u.acknowledge or None, cleanup_on_delete=roster.user_cleanup and u.cleanup_on_delete,
+            disabled_since=u.disabled_since))
         if n % 500 == 0 or n == total:
             progress.update(f"placed {n}/{total} users in {roster.user_stacks} user stacks")
     for n, (stack, users) in enumerate(zip(user_stacks, per_stack), 1):

@@ -24,7 +24,7 @@ TOP_KEYS = ("version", "account", "groups", "users")
 ACCOUNT_KEYS = ("password_policy", "enforce_mfa",
                 # ext
                 "credentials_key", "credential_administrators", "required_tags", "stack_prefix", "user_stacks",
-                "access_analyzer", "user_cleanup")
+                "access_analyzer", "user_cleanup", "departure_window_days")
 POLICY_EXTRA_KEYS = ("on_delete",)  # ext
 GROUP_KEYS = ("name", "path", "managed_policies", "statements",
               # ext
@@ -32,7 +32,7 @@ GROUP_KEYS = ("name", "path", "managed_policies", "statements",
 USER_KEYS = ("name", "path", "console", "groups", "tags", "expires", "access_keys", "disabled",
              # ext
              "password_reset_required", "console_and_keys_reason", "permissions_boundary", "acknowledge",
-             "password_readers", "cleanup_on_delete")
+             "password_readers", "cleanup_on_delete", "disabled_since")
 KEY_SLOT_KEYS = ("serial", "active", "slot",
                  # ext
                  "readers")
@@ -73,6 +73,7 @@ class UserSpec:
     acknowledge: Mapping[str, str] = field(default_factory=dict)
     password_readers: tuple[str, ...] = ()
     cleanup_on_delete: bool = True
+    disabled_since: _dt.date | None = None
 
     @property
     def resource_count(self) -> int:
@@ -97,6 +98,7 @@ class Roster:
     access_analyzer: bool = False
     credential_administrators: tuple[str, ...] = ()
     user_cleanup: bool = True
+    departure_window_days: int = defaults.DEPARTURE_WINDOW_DAYS
 
     def stack_of(self, user_name: str) -> int:
         """The user stack a user lives in: a function of the name alone, so adding, removing or
@@ -206,6 +208,11 @@ def parse(data: Any, path: str) -> tuple[Roster | None, list[Problem]]:
     access_analyzer = _bool(ctx, account, "access_analyzer", "account.access_analyzer", False)
     administrators = _principals(ctx, account, "credential_administrators", "account.credential_administrators")
     user_cleanup = _bool(ctx, account, "user_cleanup", "account.user_cleanup", True)
+    window = account.get("departure_window_days", defaults.DEPARTURE_WINDOW_DAYS)
+    if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= 3650:
+        ctx.add(_line(account, "departure_window_days"), "account.departure_window_days",
+                f"{show(window)} must be a whole number of days from 1 to 3650")
+        window = defaults.DEPARTURE_WINDOW_DAYS
     required_tags = tuple(_str_list(ctx, account, "required_tags", "account.required_tags")) \
         if "required_tags" in account else defaults.REQUIRED_USER_TAGS
     prefix = account.get("stack_prefix", "Iam")
@@ -228,7 +235,7 @@ def parse(data: Any, path: str) -> tuple[Roster | None, list[Problem]]:
                   credentials_key=credentials_key, required_tags=required_tags, stack_prefix=prefix,
                   user_stacks=user_stacks, groups=tuple(groups), users=tuple(users),
                   access_analyzer=access_analyzer, credential_administrators=tuple(administrators),
-                  user_cleanup=user_cleanup), []
+                  user_cleanup=user_cleanup, departure_window_days=window), []
 
 
 def _password_policy(ctx: _Ctx, account: Mapping) -> tuple[PasswordPolicy | None, str]:
@@ -327,6 +334,15 @@ def _users(ctx: _Ctx, data: Mapping, required_tags: tuple[str, ...]) -> list[Use
         expires = None
         if "expires" in u:
             expires = parse_date(at(_line(u, "expires")), f"{f}.expires", u["expires"])
+        since = None
+        if "disabled_since" in u:
+            since = parse_date(at(_line(u, "disabled_since")), f"{f}.disabled_since", u["disabled_since"])
+            if since is not None and not disabled:
+                ctx.add(_line(u, "disabled_since"), f"{f}.disabled_since",
+                        "is given but the user is not disabled; add disabled: true")
+            elif since is not None and since > _dt.date.today():
+                ctx.add(_line(u, "disabled_since"), f"{f}.disabled_since",
+                        f"{since.isoformat()} is in the future; give the day the user was disabled")
         slots = _key_slots(ctx, u, f)
         reason = u.get("console_and_keys_reason")
         if reason is not None and (not isinstance(reason, str) or not reason.strip()):
@@ -352,7 +368,7 @@ def _users(ctx: _Ctx, data: Mapping, required_tags: tuple[str, ...]) -> list[Use
                 access_keys=tuple(slots), disabled=disabled, password_reset_required=reset,
                 console_and_keys_reason=reason, permissions_boundary=boundary if isinstance(boundary, str) else None,
                 acknowledge=dict(ack or {}) if isinstance(ack, dict) else {}, password_readers=tuple(readers),
-                cleanup_on_delete=cleanup))
+                cleanup_on_delete=cleanup, disabled_since=since))
     return out
 
 

@@ -140,7 +140,7 @@ def test_every_problem_reported_once_with_line_and_field(tmp_path):
         "R:23: users[0].expires: '2027-13-45' is not a date; write it as YYYY-MM-DD, e.g. 2027-06-30",
         "R:24: users[0].shoe_size: unknown key; allowed here: name, path, console, groups, tags, expires, "
         "access_keys, disabled, password_reset_required, console_and_keys_reason, permissions_boundary, acknowledge, "
-            "password_readers, cleanup_on_delete",
+            "password_readers, cleanup_on_delete, disabled_since",
         "R:26: users[1].access_keys: 3 key slots; IAM allows 2 access keys per user",
         "R:27: users[1].access_keys[0].serial: 0 must be a whole number >= 1",
         "R:28: users[1].access_keys[1].slot: 3 must be 1 or 2",
@@ -241,3 +241,14 @@ def test_stack_index_is_a_function_of_the_name_only():
     assert stack_index("Jane.Smith", 7) == stack_index("jane.smith", 7)
     spread = {stack_index(f"user{i}", 10) for i in range(200)}
     assert spread == set(range(10))
+
+
+def test_departure_fields(tmp_path):
+    _, problems = problems_of(tmp_path, "version: 1\naccount:\n  departure_window_days: 0\nusers:\n"
+                                        "  - {name: a, tags: {Owner: o, Purpose: p}, disabled_since: 2026-11-02}\n"
+                                        "  - {name: b, tags: {Owner: o, Purpose: p}, disabled: true, disabled_since: 2999-01-01}\n")
+    assert problems == [
+        "R:3: account.departure_window_days: 0 must be a whole number of days from 1 to 3650",
+        "R:5: users[0].disabled_since: is given but the user is not disabled; add disabled: true",
+        "R:6: users[1].disabled_since: 2999-01-01 is in the future; give the day the user was disabled",
+    ]

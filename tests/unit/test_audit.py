@@ -92,6 +92,57 @@ def test_roster_drift(iam):
     assert kinds(found) == [("ghost", "missing-from-account"), ("stowaway", "not-in-roster")]
 
 
+# -- the departure window ----------------------------------------------------------------------
+
+def _row(user, **fields):
+    return {"user": user, "password_enabled": "false", "access_key_1_active": "false",
+            "access_key_2_active": "false", **fields}
+
+
+SINCE = dt.date(2026, 11, 2)
+AT = dt.datetime(2026, 11, 20, tzinfo=dt.timezone.utc)
+
+
+def test_disabled_user_with_credentials_off_and_unused_is_quiet_until_its_window_ends():
+    rows, tags = [_row("gone", password_last_used="2026-10-30T09:00:00+00:00")], {"gone": {"DisabledSince": "2026-11-02"}}
+    assert au.evaluate(rows, tags, now=AT) == []
+    found = au.evaluate(rows, tags, now=dt.datetime(2026, 12, 2, tzinfo=dt.timezone.utc))
+    assert kinds(found) == [("gone", "ready-to-remove")]
+    assert "window ended 2026-12-02" in found[0].detail
+    assert au.evaluate(rows, tags, now=dt.datetime(2026, 12, 2, tzinfo=dt.timezone.utc),
+                       departure_window_days=60) == []
+
+
+@pytest.mark.parametrize("fields,sign", [
+    ({"password_enabled": "true"}, "console password still enabled"),
+    ({"password_last_used": "2026-11-05T08:00:00+00:00"}, "password used 2026-11-05"),
+    ({"access_key_2_active": "true"}, "access key 2 still active"),
+    ({"access_key_1_last_used_date": "2026-11-19T23:00:00+00:00"}, "access key 1 used 2026-11-19"),
+])
+def test_disabled_user_whose_credentials_show_activity_after_the_date_is_reported(fields, sign):
+    found = au.evaluate([_row("gone", **fields)], {"gone": {"DisabledSince": SINCE.isoformat()}}, now=AT)
+    (departure,) = [f for f in found if f.kind == "disabled-but-active"]
+    assert sign in departure.detail and not [f for f in found if f.kind == "ready-to-remove"]
+
+
+def test_disabled_user_is_followed_by_its_window_not_its_expiry_and_enabled_users_still_expire():
+    rows = [_row("gone"), _row("temp")]
+    tags = {"gone": {"DisabledSince": "2026-11-02", "Expiry": "2020-01-01"}, "temp": {"Expiry": "2020-01-01"}}
+    assert kinds(au.evaluate(rows, tags, now=AT)) == [("temp", "user-expired")]
+
+
+def test_unreadable_disabled_since_is_a_finding_not_silence():
+    found = au.evaluate([_row("gone")], {"gone": {"DisabledSince": "last tuesday"}}, now=AT)
+    assert kinds(found) == [("gone", "disabled-but-active")] and "'last tuesday' is not" in found[0].detail
+
+
+def test_departure_against_moto_from_the_tag_the_construct_writes(iam):
+    iam.create_user(UserName="gone", Tags=[{"Key": "DisabledSince", "Value": "2026-11-02"}])
+    iam.create_access_key(UserName="gone")  # still active: the roster change was not deployed
+    found = au.audit(iam, now=dt.datetime(2026, 12, 3, tzinfo=dt.timezone.utc), sleep=lambda s: None)
+    assert kinds(found) == [("gone", "disabled-but-active"), ("gone", "ready-to-remove")]
+
+
 def test_report_not_ready_on_first_calls(iam):
     class Slow:
         def __init__(self, inner):

@@ -271,3 +271,13 @@ def test_every_problem_reported_at_once_and_nothing_half_made():
     assert stack.node.try_find_child("U") is None
     # the failed name was not claimed
     IamUser(stack, "U", user_name="bad_name_fixed", tags=TAGS)
+
+
+def test_disabled_since_is_written_as_a_tag_and_needs_disabled():
+    stack = new_stack()
+    user = IamUser(stack, "Gone", user_name="gone", tags=TAGS, disabled=True, disabled_since="2026-11-02")
+    assert user.tags["DisabledSince"] == "2026-11-02"
+    with pytest.raises(IamConstructsError, match=r"disabled_since: 2026-11-02 is given but the user is not disabled"):
+        IamUser(new_stack(), "Gone", user_name="gone", tags=TAGS, disabled_since="2026-11-02")
+    with pytest.raises(IamConstructsError, match=r"disabled_since: 2999-01-01 is in the future"):
+        IamUser(new_stack(), "Gone", user_name="gone", tags=TAGS, disabled=True, disabled_since="2999-01-01")
