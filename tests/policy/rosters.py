@@ -10,12 +10,25 @@ from iam_constructs.export import export
 from tests.policy.account import Account
 
 ROOT = Path(__file__).resolve().parents[2]
+_TMP = tempfile.TemporaryDirectory(prefix="iam-constructs-policy-")
+
+
+def _lifecycle_roster() -> Path:
+    """The roster the LocalStack tier deploys, as its first version."""
+    import yaml
+
+    from tests.integration.test_deploy_lifecycle import bots, people, roster
+    path = Path(_TMP.name) / "lifecycle.yaml"
+    path.write_text(yaml.safe_dump(roster("policy", people("policy") + bots("policy"))))
+    return path
+
+
 ROSTERS = {
     "example": ROOT / "examples" / "roster.yaml",
     "features": ROOT / "tests" / "judges" / "features.yaml",
     "paths": Path(__file__).with_name("rosters") / "paths.yaml",
+    "lifecycle": _lifecycle_roster(),
 }
-_TMP = tempfile.TemporaryDirectory(prefix="iam-constructs-policy-")
 
 
 @functools.cache
