@@ -18,6 +18,7 @@ The last three are named in skipped tests at the end, with where the behaviour i
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -28,6 +29,7 @@ def roster(tag, users):
     return {
         "version": 1,
         "account": {"password_policy": False, "user_cleanup": False, "enforce_mfa": True, "credentials_key": True,
+                    "credential_administrators": ["arn:aws:iam::000000000000:role/platform-deployer"],
                     "stack_prefix": tag.capitalize(), "user_stacks": 2},
         "groups": [
             {"name": f"{tag}-developers", "path": "/teams/", "managed_policies": ["ReadOnlyAccess"],
@@ -136,7 +138,9 @@ def _assert_created(aws, tag, users):
             doc = iam.get_policy_version(PolicyArn=arn, VersionId=version)["PolicyVersion"]["Document"]
             doc = json.loads(doc) if isinstance(doc, str) else doc
             deny += [s for s in doc["Statement"] if s.get("Effect") == "Deny"]
-    assert len(deny) == 1 and deny[0]["Condition"] == {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}
+    # The guide's deny and the one keeping the exempted actions on the own user, both BoolIfExists.
+    assert len(deny) == 2 and all(d["Condition"] == {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}
+                                  for d in deny)
     assert len(iam.list_attached_group_policies(GroupName=f"{tag}-bots")["AttachedPolicies"]) == 1  # no MFA on bots
     keys = {}
     for u in users:
@@ -256,3 +260,22 @@ def test_group_delete_is_not_checked_here():
                 "DeleteConflict 'must remove users from group first', so the groups and their policies stay. The "
                 "templates carry no DeletionPolicy on groups or policies (tests/unit), and the users, secrets and "
                 "key alias are asserted gone by test_create_then_delete_leaves_nothing_unintended.")
+
+
+def test_example_roster_deploys_and_its_delete_keeps_only_what_the_readme_lists(aws, tmp_path):
+    """examples/roster.yaml as a platform team would deploy it, less what needs Lambda (LocalStack
+    runs none here: the password policy and the user cleanup, proven through the protocol instead)."""
+    import yaml
+    data = yaml.safe_load((Path(__file__).parents[2] / "examples" / "roster.yaml").read_text())
+    data["account"].update(password_policy=False, user_cleanup=False, stack_prefix="Example")
+    manifest = _deploy(aws, tmp_path, data, "example")
+    names = [u["name"] for u in data["users"]]
+    assert all(_user_exists(aws, n) for n in names)
+    key_id = aws("kms").describe_key(KeyId=f"alias/{credentials_key_alias('Example')}")["KeyMetadata"]["KeyId"]
+    _delete(aws, manifest)
+    assert not [n for n in names if _user_exists(aws, n)]
+    assert not [s["Name"] for s in aws("secretsmanager").list_secrets()["SecretList"]
+                if s["Name"].split("/")[2:3] and s["Name"].split("/")[2] in names and "DeletedDate" not in s]
+    # Kept on purpose (README, "Removing everything"): the key; its alias goes with the stack.
+    assert aws("kms").describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
+    assert f"alias/{credentials_key_alias('Example')}" not in [a["AliasName"] for a in aws("kms").list_aliases()["Aliases"]]
