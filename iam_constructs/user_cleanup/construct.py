@@ -55,7 +55,8 @@ class UserCleanupFunction(Construct):
                  "Action": list(IAM_ACTIONS["mfa"]), "Resource": f"arn:{partition}:iam::{account}:mfa/*"},
                 {"Sid": "RemoveFromGroupsMadeByHand", "Effect": "Allow", "Action": list(IAM_ACTIONS["group"]),
                  "Resource": f"arn:{partition}:iam::{account}:group/*"},
-                # Verifying a Delete: this stack's record of the resource and its events, no other stack's.
+                # Deciding a Delete: this stack's record of the resource, its status and its current
+                # template, no other stack's.
                 {"Sid": "VerifyRequests", "Effect": "Allow", "Action": list(CLOUDFORMATION_ACTIONS),
                  "Resource": cdk.Aws.STACK_ID},
                 {"Sid": "WriteOwnLogs", "Effect": "Allow", "Resource": self.log_group.attr_arn,

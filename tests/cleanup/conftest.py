@@ -1,4 +1,5 @@
-"""Fixtures for the user-cleanup tests: moto's IAM plain and strict, and a departing person."""
+"""Fixtures for the user-cleanup tests: moto's IAM plain and strict, the custom-resource protocol, and
+CloudFormation's answers about the stack (a botocore Stubber)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import urllib.error
 import urllib.request
 
 import pytest
+
+from iam_constructs._user_template import logical_id as user_logical_id
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -65,7 +68,8 @@ def iam_model(aws_env):
 STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/Users-0/5b2c3d40-aaaa-11ef-9f00-0a1b2c3d4e5f"
 FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:Users-0-IamUserCleanup"
 RESPONSE_HOST = "cloudformation-custom-resource-response-useast1.s3.us-east-1.amazonaws.com"
-LOGICAL_ID = "UserjanesmithD2A1B3C4Cleanup"
+USER = "jane.smith"
+LOGICAL_ID = f"{user_logical_id(USER)}Cleanup"  # the cleanup resource of jane.smith's user
 
 
 class Context:
@@ -152,8 +156,25 @@ def event(server, kind, props, physical_id=None, **overrides):
 
 
 def props(user="jane.smith", keys=(), login_profile=False, groups=(), policies=()):
-    return {"UserName": user, "StackAccessKeys": list(keys), "StackLoginProfile": str(login_profile).lower(),
-            "StackGroups": list(groups), "StackManagedPolicies": list(policies)}
+    return {"UserName": user, "UserLogicalId": user_logical_id(user), "StackAccessKeys": list(keys),
+            "StackLoginProfile": str(login_profile).lower(), "StackGroups": list(groups),
+            "StackManagedPolicies": list(policies)}
+
+
+def template(*users: str, cleanup=True) -> dict:
+    """A user stack's template as the library writes it (the parts the handler reads): each user under
+    its logical id and, if ``cleanup`` is True or names it, the user's cleanup resource."""
+    resources: dict = {"IamConstructsUserCleanupHandler": {"Type": "AWS::Lambda::Function", "Properties": {}}}
+    for user in users:
+        uid = user_logical_id(user)
+        resources[uid] = {"Type": "AWS::IAM::User", "Properties": {
+            "UserName": user, "Path": "/developers/",
+            "Tags": [{"Key": "iam-constructs:stack", "Value": {"Ref": "AWS::StackName"}}]}}
+        if cleanup is True or cleanup and user in cleanup:
+            resources[f"{uid}Cleanup"] = {"Type": "Custom::IamUserCleanup", "Properties": dict(
+                props(user), UserName={"Ref": uid}, ServiceTimeout=300,
+                ServiceToken={"Fn::GetAtt": ["IamConstructsUserCleanupHandler", "Arn"]})}
+    return {"Resources": resources}
 
 
 def bundled_module():
@@ -202,21 +223,28 @@ class Clients:
         self.stub.add_response("describe_stack_resource", {"StackResourceDetail": detail},
                                {"StackName": e["StackId"], "LogicalResourceId": e["LogicalResourceId"]})
 
-    def no_record(self, e):
-        self.stub.add_client_error("describe_stack_resource", "ValidationError",
-                                   f"Resource {e['LogicalResourceId']} does not exist for stack Users-0",
-                                   expected_params={"StackName": e["StackId"],
-                                                    "LogicalResourceId": e["LogicalResourceId"]})
-
-    def events(self, e, *records, resource_type="Custom::IamUserCleanup"):
-        """DescribeStackEvents answers with (physical id, status) records, newest first."""
+    def stack(self, e, status):
+        """DescribeStacks answers with the stack's status."""
         import datetime
-        out = [{"StackId": STACK_ID, "EventId": f"ev-{n}", "StackName": "Users-0",
-                "LogicalResourceId": e["LogicalResourceId"], "PhysicalResourceId": physical_id,
-                "ResourceType": resource_type, "ResourceStatus": status,
-                "Timestamp": datetime.datetime(2026, 11, 23, 12, 0, 59 - n)}
-               for n, (physical_id, status) in enumerate(records)]
-        self.stub.add_response("describe_stack_events", {"StackEvents": out}, {"StackName": e["StackId"]})
+        self.stub.add_response("describe_stacks", {"Stacks": [{
+            "StackId": STACK_ID, "StackName": "Users-0", "CreationTime": datetime.datetime(2026, 11, 1),
+            "StackStatus": status}]}, {"StackName": e["StackId"]})
+
+    def template(self, e, body):
+        """GetTemplate answers with the stack's current template: a dict is sent as JSON text (botocore
+        decodes it back into a dict, as it does for real answers), a string (YAML) as it is."""
+        import json
+        text = body if isinstance(body, str) else json.dumps(body)
+        self.stub.add_response("get_template", {"TemplateBody": text, "StagesAvailable": ["Original", "Processed"]},
+                               {"StackName": e["StackId"], "TemplateStage": "Original"})
+
+    def deleting(self, e, status="DELETE_IN_PROGRESS", body=None):
+        """CloudFormation deletes the event's resource (its record shows it) while the stack is in
+        ``status``; outside a stack delete, GetTemplate answers ``body``."""
+        self.record(e)
+        self.stack(e, status)
+        if status not in ("DELETE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS"):
+            self.template(e, body)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The cleanup handler (readable modules and the inline bundle) through the custom-resource protocol,
-against the strict IAM model: a departing person whose stack is deleted."""
+against the strict IAM model: a person who leaves with the stack or its template is cleaned, one who
+stays is left as they are, and forged or unverifiable requests change nothing."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import json
 
 import pytest
 
-from tests.cleanup.conftest import SSH_KEY, Context, certificate, event, props
+from tests.cleanup.conftest import (LOGICAL_ID, SSH_KEY, Context, certificate, event, props, template,
+                                   user_logical_id)
 
 USER = "jane.smith"
 PHYSICAL_ID = f"IamUserCleanup/{USER}"
@@ -80,9 +82,11 @@ def cloudformation_deletes_the_user(iam, p: Person):
     iam.delete_user(UserName=user)
 
 
-def _delete(handler_module, server, clients, p, status="DELETE_IN_PROGRESS"):
+def _delete(handler_module, server, clients, p, stack_status="DELETE_IN_PROGRESS", body=None):
+    """CloudFormation's Delete of the person's cleanup resource, while the stack is in ``stack_status``
+    and (outside a stack delete) its current template is ``body``."""
     e = event(server, "Delete", p.props, physical_id=f"IamUserCleanup/{p.props['UserName']}")
-    clients.record(e, status)
+    clients.deleting(e, stack_status, body)
     handler_module.handler(e, Context())
     return server.last
 
@@ -168,14 +172,103 @@ def test_eight_mfa_devices_and_ten_groups(iam_model, clients, response_server, h
     assert [g["GroupName"] for g in iam.list_groups_for_user(UserName=USER)["Groups"]] == ["team-3"]
 
 
-def test_cleanup_switched_off_leaves_the_user_as_it_is(iam_model, clients, response_server, handler_module):
+# -- leaving or staying ------------------------------------------------------------------------------
+def _removals(capsys) -> list[dict]:
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+
+
+def test_a_failed_create_rolled_back_deletes_the_user_so_it_is_cleaned(iam_model, clients, response_server,
+                                                                       handler_module):
+    """ROLLBACK_IN_PROGRESS: a failed create deletes everything; no template is read."""
     iam = iam_model.client
     p = departing_person(iam)
-    p.props["Enabled"] = "false"
+    assert _delete(handler_module, response_server, clients, p, "ROLLBACK_IN_PROGRESS")["Status"] == "SUCCESS"
+    clients.stub.assert_no_pending_responses()
+    cloudformation_deletes_the_user(iam, p)
+
+
+@pytest.mark.parametrize("body", [
+    template("ci-bot"),  # removed from the roster: the user and its cleanup left the template
+    {"Resources": {user_logical_id(USER): {"Type": "AWS::IAM::User", "Properties": {"UserName": "jane.doe"}}}},
+    {"Resources": {user_logical_id(USER): {"Type": "AWS::IAM::Group", "Properties": {"GroupName": USER}}}},
+], ids=["absent", "renamed", "not-a-user"])
+def test_a_user_the_current_template_no_longer_holds_is_cleaned(iam_model, clients, response_server,
+                                                                 handler_module, body, capsys):
+    """UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: GetTemplate shows the template the update moved to. Under
+    the user's logical id there is nothing, a user of another name (a rename replaces the user), or
+    another kind of resource: the user is leaving."""
+    iam = iam_model.client
+    p = departing_person(iam)
+    answer = _delete(handler_module, response_server, clients, p, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", body)
+    assert answer["Status"] == "SUCCESS", answer
+    assert {"UserName": USER, "SerialNumber": p.mfa, "Action": "deactivate_mfa_device"} in _removals(capsys)
+    clients.stub.assert_no_pending_responses()
+    cloudformation_deletes_the_user(iam, p)
+
+
+@pytest.mark.parametrize("status,body", [
+    # (b) the cleanup switched off for this user: its resource left the template, the user did not
+    ("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", template(USER, "ci-bot", cleanup={"ci-bot"})),
+    # (c) switched off for the whole roster: every cleanup resource left the template
+    ("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", template(USER, "ci-bot", cleanup=False)),
+    # (a) the first deployment adding cleanup resources to existing users failed: the rollback deletes
+    # them, and GetTemplate shows the template rolled back to, where the users stand without them
+    ("UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", template(USER, "ci-bot", cleanup=False)),
+], ids=["switched-off-for-the-user", "switched-off-for-the-roster", "first-deployment-rolled-back"])
+def test_a_user_who_stays_is_left_as_they_are(iam_model, clients, response_server, handler_module, status, body,
+                                              capsys):
+    iam = iam_model.client
+    p = departing_person(iam)
     before = iam_model.holdings(USER)
-    answer = _delete(handler_module, response_server, clients, p)
-    assert answer["Status"] == "SUCCESS" and iam_model.holdings(USER) == before
-    assert clients.made == []
+    answer = _delete(handler_module, response_server, clients, p, status, body)
+    assert answer["Status"] == "SUCCESS" and answer["PhysicalResourceId"] == PHYSICAL_ID, answer
+    assert iam_model.holdings(USER) == before
+    assert clients.made == ["cloudformation"]  # no IAM client was even made
+    assert f"{status}: the user stays in the template" in capsys.readouterr().out
+    clients.stub.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize("users,stays", [((USER, "ci-bot"), True), (("ci-bot",), False)], ids=["holds", "lacks"])
+def test_a_yaml_template_is_read_as_text(iam_model, clients, response_server, handler_module, users, stays):
+    """boto3 decodes a JSON TemplateBody into a dict and leaves YAML as a string. The Lambda runtime has
+    no YAML parser: the user stays while the text names both its logical id and its name."""
+    import yaml
+    iam = iam_model.client
+    p = departing_person(iam)
+    before = iam_model.holdings(USER)
+    body = yaml.safe_dump(template(*users, cleanup=False))
+    assert f"{user_logical_id('ci-bot')}:\n" in body  # YAML, not JSON
+    answer = _delete(handler_module, response_server, clients, p, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", body)
+    assert answer["Status"] == "SUCCESS", answer
+    assert (iam_model.holdings(USER) == before) is stays
+    clients.stub.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize("operation", ["describe_stacks", "get_template"])
+@pytest.mark.parametrize("code,message", [
+    ("Throttling", "Rate exceeded"),  # the last answer, once botocore's retries are spent
+    ("AccessDenied", "User: arn:aws:sts::123456789012:assumed-role/Users-0-Role/fn is not authorized"),
+])
+def test_when_the_stack_cannot_be_read_nothing_is_touched(iam_model, clients, response_server, handler_module,
+                                                          operation, code, message):
+    """DescribeStacks or GetTemplate failing (throttled beyond the client's retries, or refused) answers
+    FAILED with the reason, and no IAM client is made."""
+    iam = iam_model.client
+    p = departing_person(iam)
+    before = iam_model.holdings(USER)
+    e = event(response_server, "Delete", p.props, physical_id=PHYSICAL_ID)
+    clients.record(e)
+    if operation == "get_template":
+        clients.stack(e, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
+    clients.stub.add_client_error(operation, code, message, http_status_code=400 if code == "Throttling" else 403)
+    handler_module.handler(e, Context())
+    answer = response_server.last
+    api = {"describe_stacks": "DescribeStacks", "get_template": "GetTemplate"}[operation]
+    assert answer["Status"] == "FAILED"
+    assert answer["Reason"] == f"ClientError: An error occurred ({code}) when calling the {api} operation: {message}"
+    assert answer["PhysicalResourceId"] == PHYSICAL_ID
+    assert clients.made == ["cloudformation"] and iam_model.holdings(USER) == before
+    clients.stub.assert_no_pending_responses()
 
 
 def test_missing_user_is_success(iam_model, clients, response_server, handler_module, capsys):
@@ -200,11 +293,12 @@ def test_create_and_update_touch_nothing(iam_model, clients, response_server, ha
     assert iam_model.holdings(USER) == before
 
 
-def test_renamed_user_gets_a_new_physical_id_and_the_old_copy_is_cleaned(iam_model, clients, response_server,
-                                                                        handler_module):
-    """A rename replaces the user: the Update answers a new physical id, and CloudFormation deletes
-    the old copy in the cleanup phase. DescribeStackResource then shows the new copy, so the stack's
-    newest event about the old physical id proves the Delete."""
+def test_the_old_copy_of_a_replaced_cleanup_resource_is_refused(iam_model, clients, response_server,
+                                                                handler_module):
+    """A new UserName answers a new physical id, and CloudFormation deletes the old copy in the cleanup
+    phase. The library never does this (a user's logical id follows from its name: a rename removes
+    one user and adds another), and the stack's record of the logical id now shows the new copy, so
+    that Delete cannot be verified: it is refused and nothing is touched."""
     iam = iam_model.client
     old = departing_person(iam)
     new_props = dict(old.props, UserName="jane.doe")
@@ -214,26 +308,25 @@ def test_renamed_user_gets_a_new_physical_id_and_the_old_copy_is_cleaned(iam_mod
     assert response_server.last["PhysicalResourceId"] == "IamUserCleanup/jane.doe"
     assert clients.made == []
 
+    before = iam_model.holdings(USER)
     e = event(response_server, "Delete", old.props, physical_id=PHYSICAL_ID)
     clients.record(e, "UPDATE_COMPLETE", physical_id="IamUserCleanup/jane.doe")
-    clients.events(e, ("IamUserCleanup/jane.doe", "UPDATE_COMPLETE"), (PHYSICAL_ID, "DELETE_IN_PROGRESS"),
-                   (PHYSICAL_ID, "CREATE_COMPLETE"))
     handler_module.handler(e, Context())
-    assert response_server.last["Status"] == "SUCCESS", response_server.last
-    cloudformation_deletes_the_user(iam, old)
-    iam.delete_user(UserName="jane.doe")
+    assert response_server.last["Status"] == "FAILED"
+    assert "not a Delete of CloudFormation's" in response_server.last["Reason"]
+    assert iam_model.holdings(USER) == before
+    clients.stub.assert_no_pending_responses()
 
 
 def test_user_removed_from_the_template_is_cleaned(iam_model, clients, response_server, handler_module):
-    """If DescribeStackResource no longer finds a resource CloudFormation is deleting in an update's
-    cleanup phase, the stack's newest event about it decides."""
+    """The person's entry is deleted from the roster: in UPDATE_COMPLETE_CLEANUP_IN_PROGRESS the stack's
+    record shows the cleanup resource DELETE_IN_PROGRESS (it stays a resource of the stack until its
+    delete is done) and the current template no longer has the user."""
     iam = iam_model.client
     p = departing_person(iam)
-    e = event(response_server, "Delete", p.props, physical_id=PHYSICAL_ID)
-    clients.no_record(e)
-    clients.events(e, (PHYSICAL_ID, "DELETE_IN_PROGRESS"))
-    handler_module.handler(e, Context())
-    assert response_server.last["Status"] == "SUCCESS", response_server.last
+    answer = _delete(handler_module, response_server, clients, p, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+                     template("ci-bot"))
+    assert answer["Status"] == "SUCCESS", answer
     cloudformation_deletes_the_user(iam, p)
 
 
@@ -265,8 +358,6 @@ def test_forged_delete_is_refused_and_iam_untouched(iam_model, clients, response
     before = iam_model.holdings(USER)
     e = event(response_server, "Delete", p.props, physical_id=PHYSICAL_ID)
     clients.record(e, status, physical_id=physical_id, resource_type=resource_type)
-    clients.events(e, (PHYSICAL_ID, status if physical_id == PHYSICAL_ID else "CREATE_COMPLETE"),
-                   resource_type=resource_type)
     handler_module.handler(e, Context())
     answer = response_server.last
     assert answer["Status"] == "FAILED" and "not a Delete of CloudFormation's" in answer["Reason"]
@@ -275,17 +366,21 @@ def test_forged_delete_is_refused_and_iam_untouched(iam_model, clients, response
     clients.stub.assert_no_pending_responses()
 
 
-def test_delete_naming_a_stack_that_does_not_exist_is_refused(iam_model, clients, response_server, handler_module):
+@pytest.mark.parametrize("message", ["Stack with id Users-0 does not exist",
+                                     f"Resource {LOGICAL_ID} does not exist for stack Users-0"],
+                         ids=["no-stack", "no-resource"])
+def test_delete_cloudformation_has_no_record_of_is_refused(iam_model, clients, response_server, handler_module,
+                                                          message):
     iam = iam_model.client
     p = departing_person(iam)
     before = iam_model.holdings(USER)
     e = event(response_server, "Delete", p.props, physical_id=PHYSICAL_ID)
-    clients.no_record(e)
-    clients.stub.add_client_error("describe_stack_events", "ValidationError", "Stack Users-0 does not exist",
-                                  expected_params={"StackName": e["StackId"]})
+    clients.stub.add_client_error("describe_stack_resource", "ValidationError", message,
+                                  expected_params={"StackName": e["StackId"],
+                                                   "LogicalResourceId": e["LogicalResourceId"]})
     handler_module.handler(e, Context())
-    assert response_server.last["Status"] == "FAILED"
-    assert iam_model.holdings(USER) == before
+    assert response_server.last["Status"] == "FAILED" and "ValidationError" in response_server.last["Reason"]
+    assert clients.made == ["cloudformation"] and iam_model.holdings(USER) == before
 
 
 @pytest.mark.parametrize("override", [

@@ -37,7 +37,8 @@ def test_response_body_fields(clients, response_server, handler_module):
                                     "LogicalResourceId": e["LogicalResourceId"]}
 
 
-@pytest.mark.parametrize("bad", [{"UserName": ""}, {"StackLoginProfile": "yes"}, {"StackLoginProfile": None}])
+@pytest.mark.parametrize("bad", [{"UserName": ""}, {"UserLogicalId": ""}, {"StackLoginProfile": "yes"},
+                                 {"StackLoginProfile": None}])
 def test_malformed_properties_fail_create_without_any_call(clients, response_server, handler_module, bad):
     handler_module.handler(event(response_server, "Create", {**props(), **bad}), Context())
     assert response_server.last["Status"] == "FAILED"
@@ -61,21 +62,21 @@ def test_unknown_request_type_fails(clients, response_server, handler_module):
 
 def test_stack_ids_are_never_lists_of_characters():
     """A malformed id list is only tested with ``in``: it can keep more, never remove what the stack made."""
-    spec = plan.parse(dict(props(keys=["AKIAEXAMPLE"]), StackAccessKeys="AKIAEXAMPLE"))
+    spec = plan.checked(dict(props(keys=["AKIAEXAMPLE"], login_profile=True), StackAccessKeys="AKIAEXAMPLE"))
     held = {what: [] for what, _, _ in plan.HOLDINGS}
-    held.update(access_keys=["AKIAEXAMPLE"], login_profile=None)
-    assert plan.removals(spec, held) == []
+    held.update(access_keys=["AKIAEXAMPLE"])
+    assert list(plan.removals(spec, held)) == []
 
 
 def test_removals_order_and_what_the_stack_made():
-    spec = plan.parse(props(keys=["AKIASTACK"], groups=["developers"], policies=["arn:aws:iam::1:policy/p"]))
+    spec = plan.checked(props(keys=["AKIASTACK"], groups=["developers"], policies=["arn:aws:iam::1:policy/p"]))
     held = {"mfa_devices": ["arn:aws:iam::1:mfa/phone", "GAHT1"], "ssh_public_keys": ["APKA1"],
             "signing_certificates": ["CERT1"], "service_specific_credentials": ["ACCA1"],
             "access_keys": ["AKIASTACK", "AKIAHAND"], "user_policies": ["inline"],
             "attached_user_policies": ["arn:aws:iam::1:policy/p", "arn:aws:iam::1:policy/q"],
-            "groups_for_user": ["developers", "on-call"], "login_profile": {"LoginProfile": {}}}
+            "groups_for_user": ["developers", "on-call"]}
     u = {"UserName": USER}
-    assert plan.removals(spec, held) == [
+    assert list(plan.removals(spec, held)) == [
         ("deactivate_mfa_device", dict(u, SerialNumber="arn:aws:iam::1:mfa/phone")),
         ("delete_virtual_mfa_device", {"SerialNumber": "arn:aws:iam::1:mfa/phone"}),
         ("deactivate_mfa_device", dict(u, SerialNumber="GAHT1")),
@@ -86,41 +87,72 @@ def test_removals_order_and_what_the_stack_made():
         ("delete_user_policy", dict(u, PolicyName="inline")),
         ("detach_user_policy", dict(u, PolicyArn="arn:aws:iam::1:policy/q")),
         ("remove_user_from_group", dict(u, GroupName="on-call")),
-        ("delete_login_profile", u),
+        ("delete_login_profile", u),  # whether or not there is one: none answers NoSuchEntity
     ]
-    assert ("delete_login_profile", u) not in plan.removals(plan.parse(props(login_profile=True)), held)
+    assert ("delete_login_profile", u) not in plan.removals(plan.checked(props(login_profile=True)), held)
+
+
+def test_whether_the_template_keeps_the_user():
+    uid = props()["UserLogicalId"]
+    user = {"Type": "AWS::IAM::User", "Properties": {"UserName": USER, "Path": "/"}}
+    assert plan.stays(props(), {"Resources": {uid: user}})
+    assert not plan.stays(props(), {"Resources": {}})
+    assert not plan.stays(props(), {"Resources": {uid: dict(user, Properties={"UserName": "jane.doe"})}})
+    assert not plan.stays(props(), {"Resources": {uid: dict(user, Type="AWS::IAM::Role")}})
+    assert not plan.stays(props(), {"Resources": {uid: {"Type": "AWS::IAM::User"}}})  # a generated name
+    assert plan.stays(props(), f"Resources:\n  {uid}:\n    Type: AWS::IAM::User\n    Properties:\n"
+                               f"      UserName: {USER}\n")
+    assert not plan.stays(props(), "Resources:\n  Other:\n    Type: AWS::IAM::User\n")
+
+
+def test_botocore_decodes_a_json_template_body_and_leaves_yaml_as_text():
+    """What ``plan.stays`` is given: GetTemplate's TemplateBody as a dict for JSON, as a string for YAML."""
+    cfn = boto3.session.Session().client("cloudformation", region_name=REGION, aws_access_key_id="x",
+                                         aws_secret_access_key="x")
+    with Stubber(cfn) as stub:
+        stub.add_response("get_template", {"TemplateBody": '{"Resources": {"U": {"Type": "AWS::IAM::User"}}}'})
+        stub.add_response("get_template", {"TemplateBody": "Resources:\n  U:\n    Type: AWS::IAM::User\n"})
+        assert cfn.get_template(StackName="s")["TemplateBody"] == {"Resources": {"U": {"Type": "AWS::IAM::User"}}}
+        assert cfn.get_template(StackName="s")["TemplateBody"] == "Resources:\n  U:\n    Type: AWS::IAM::User\n"
 
 
 def test_iam_actions_are_exactly_the_calls_the_handler_makes():
     iam = boto3.session.Session().client("iam", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
     api = iam.meta.method_to_api_mapping
-    calls = {"get_user", "get_login_profile", "delete_login_profile", "delete_virtual_mfa_device"}
+    calls = {"get_user", "delete_login_profile", "delete_virtual_mfa_device"}
     for what, _, remover in plan.HOLDINGS:
         calls |= {"list_" + what, remover}
     declared = [a for actions in user_cleanup.IAM_ACTIONS.values() for a in actions]
     assert sorted(declared) == sorted({f"iam:{api[c]}" for c in calls})
     cfn = boto3.session.Session().client("cloudformation", region_name=REGION)
-    assert {f"cloudformation:{cfn.meta.method_to_api_mapping[c]}" for c in
-            ("describe_stack_resource", "describe_stack_events")} == set(user_cleanup.CLOUDFORMATION_ACTIONS)
+    assert sorted(f"cloudformation:{cfn.meta.method_to_api_mapping[c]}" for c in
+                  ("describe_stack_resource", "describe_stacks", "get_template")) == \
+        sorted(user_cleanup.CLOUDFORMATION_ACTIONS)
 
 
 def test_the_departure_calls_only_declared_actions(iam_model, clients, response_server):
+    """A person removed from the roster, cleaned in the update's cleanup phase: every declared action is
+    called, and no other."""
+    from tests.cleanup.conftest import template
     from tests.cleanup.test_handler import departing_person
     called = []
     hook = ("before-parameter-build.iam", lambda model, **_: called.append(f"iam:{model.name}"))
     botocore.handlers.BUILTIN_HANDLERS.append(hook)
+    clients.cfn.meta.events.register("before-parameter-build.cloudformation",
+                                     lambda model, **_: called.append(f"cloudformation:{model.name}"))
     boto3.DEFAULT_SESSION = None
     try:
         p = departing_person(iam_model.client)
         called.clear()
         e = event(response_server, "Delete", p.props, physical_id=PHYSICAL_ID)
-        clients.record(e)
+        clients.deleting(e, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", template("ci-bot"))
         index.handler(e, Context())
     finally:
         botocore.handlers.BUILTIN_HANDLERS.remove(hook)
     assert response_server.last["Status"] == "SUCCESS"
     declared = {a for actions in user_cleanup.IAM_ACTIONS.values() for a in actions}
-    assert set(called) == declared  # every declared action used in this departure, none other
+    assert {c for c in called if c.startswith("iam:")} == declared  # every declared action used, none other
+    assert [c for c in called if c.startswith("cloudformation:")] == list(user_cleanup.CLOUDFORMATION_ACTIONS)
 
 
 # -- IAM faults ----------------------------------------------------------------------------------------
@@ -138,7 +170,7 @@ def test_iam_errors_become_failed_with_the_reason(clients, response_server):
     stub.activate()
     clients.iam = iam
     e = event(response_server, "Delete", props(), physical_id=PHYSICAL_ID)
-    clients.record(e)
+    clients.deleting(e)
     index.handler(e, Context())
     assert response_server.last["Status"] == "FAILED"
     assert response_server.last["Reason"] == ("ClientError: An error occurred (Throttling) when calling the "
@@ -206,7 +238,7 @@ def test_lists_are_followed_page_after_page():
 def test_guard_answers_before_the_lambda_timeout(clients, response_server, monkeypatch):
     monkeypatch.setattr(index, "clean", lambda spec: time.sleep(3))
     e = event(response_server, "Delete", props(), physical_id=PHYSICAL_ID)
-    clients.record(e)
+    clients.deleting(e)
     started = time.monotonic()
     index.handler(e, Context(seconds=index.GUARD_SECONDS + 1))
     assert [b["Status"] for b in response_server.bodies] == ["FAILED"]  # the late success is not sent

@@ -5,38 +5,33 @@ import urllib.request
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
 
 
 def client(service):
     return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 10}))
 
 
-def call(api, name, missing="NoSuchEntity", **args):
-    """api.name(**args), or None when the error code is ``missing`` (the thing is not there)."""
+def call(api, name, **args):
+    """api.name(**args), or None when IAM answers NoSuchEntity (the thing is not there)."""
     try:
         return getattr(api, name)(**args)
-    except ClientError as e:
-        if e.response["Error"]["Code"] != missing:
+    except api.exceptions.ClientError as e:
+        if e.response["Error"]["Code"] != "NoSuchEntity":
             raise
 
 
-def list_all(iam, what, field, user):
+def list_all(iam, what, field, user, **marker):
     """Every id list_<what> returns for the user, page after page."""
-    out, marker = [], {}
-    while True:
-        page = getattr(iam, "list_" + what)(UserName=user, **marker)
-        out += [i if isinstance(i, str) else i[field] for k, v in page.items() if isinstance(v, list) for i in v]
-        if not page.get("IsTruncated"):
-            return out
-        marker = {"Marker": page["Marker"]}
+    page = getattr(iam, "list_" + what)(UserName=user, **marker)
+    ids = [i if isinstance(i, str) else i[field] for v in page.values() if isinstance(v, list) for i in v]
+    return ids + list_all(iam, what, field, user, Marker=page["Marker"]) if page.get("IsTruncated") else ids
 
 
 def send(url, data):
     """PUTs the response, retrying a refused or failed attempt with backoff (five attempts)."""
     for n in range(5):
         try:
-            request = urllib.request.Request(url, data, method="PUT", headers={"Content-Type": ""})
+            request = urllib.request.Request(url, data, {"Content-Type": ""}, method="PUT")
             return urllib.request.urlopen(request, timeout=10).close()
         except Exception as e:
             print(f"response attempt {n + 1}: {type(e).__name__}")

@@ -1,4 +1,5 @@
-"""Pure logic: the resource's properties, what a Delete removes, whether an event is genuine."""
+"""Pure logic: the resource's properties, what a Delete removes, whether an event is genuine and whether
+the user is leaving."""
 
 import re
 
@@ -16,36 +17,33 @@ HOLDINGS = (
     ("attached_user_policies", "PolicyArn", "detach_user_policy"),
     ("groups_for_user", "GroupName", "remove_user_from_group"),
 )
-# Properties listing what the stack made (CloudFormation removes those): property -> id field.
-STACK_MADE = {"StackAccessKeys": "AccessKeyId", "StackGroups": "GroupName", "StackManagedPolicies": "PolicyArn"}
+# The properties listing what the stack made (CloudFormation removes those), by id field.
+STACK_MADE = {"AccessKeyId": "StackAccessKeys", "GroupName": "StackGroups", "PolicyArn": "StackManagedPolicies"}
 
 
-def parse(props):
-    """ResourceProperties to {"UserName", "LoginProfile": "true"/"false", id field: ids the stack made}.
-
-    The id lists are only ever tested with ``in``, so a malformed one can keep more, never remove
-    something the stack made."""
-    spec = {field: props.get(name, []) for name, field in STACK_MADE.items()}
-    spec.update(UserName=props.get("UserName"), LoginProfile=props.get("StackLoginProfile"))
-    if not spec["UserName"] or spec["LoginProfile"] not in ("true", "false"):
+def checked(props):
+    """The ResourceProperties, once they name a user, a logical id and whether the stack made the
+    login profile ("true"/"false"). The lists of what the stack made are only ever tested with
+    ``in``, so a malformed one can keep more, never remove something the stack made."""
+    if not props.get("UserName") or not props.get("UserLogicalId") or \
+            props.get("StackLoginProfile") not in ("true", "false"):
         raise ValueError(f"malformed properties: {props}")
-    return spec
+    return props
 
 
-def removals(spec, held):
-    """(call, arguments) pairs that clear what the stack did not make. ``held`` maps each HOLDINGS
-    entry to the ids found, and "login_profile" to whether there is one."""
-    user = {"UserName": spec["UserName"]}
-    calls = []
+def removals(props, held):
+    """The (call, arguments) pairs that clear what the stack did not make, ``held`` mapping each
+    HOLDINGS entry to the ids found. The login profile is deleted unless the stack made it (there is
+    no need to look first: deleting one that is not there is answered NoSuchEntity)."""
+    user = {"UserName": props["UserName"]}
     for what, field, remover in HOLDINGS:
         for item in held[what]:
-            if item not in spec.get(field, ()):
-                calls.append((remover, dict(user, **{field: item})))
+            if item not in props.get(STACK_MADE.get(field), ()):
+                yield remover, dict(user, **{field: item})
                 if ":mfa/" in item:  # a virtual device (its serial is its ARN): free its name
-                    calls.append(("delete_virtual_mfa_device", {"SerialNumber": item}))
-    if held["login_profile"] and spec["LoginProfile"] == "false":
-        calls.append(("delete_login_profile", user))
-    return calls
+                    yield "delete_virtual_mfa_device", {"SerialNumber": item}
+    if props["StackLoginProfile"] == "false":
+        yield "delete_login_profile", user
 
 
 def origin(event, function_arn):
@@ -61,9 +59,20 @@ def origin(event, function_arn):
     return "" if event.get("ResourceType") == TYPE else "ResourceType"
 
 
-def deleting(event, records):
-    """Whether the first of the stack's records (DescribeStackResource's detail, or its events,
-    newest first) about the event's physical resource shows CloudFormation deleting it."""
-    ids = event["LogicalResourceId"], event["PhysicalResourceId"]
-    r = next((r for r in records if (r.get("LogicalResourceId"), r.get("PhysicalResourceId")) == ids), {})
-    return (r.get("ResourceType"), r.get("ResourceStatus")) == (TYPE, "DELETE_IN_PROGRESS")
+def deleting(event, record):
+    """Whether the stack's record of the event's resource (DescribeStackResource's detail) shows
+    CloudFormation deleting it under the event's physical id."""
+    return (record.get("PhysicalResourceId"), record["ResourceType"], record["ResourceStatus"]) == \
+        (event["PhysicalResourceId"], TYPE, "DELETE_IN_PROGRESS")
+
+
+def stays(props, template):
+    """Whether the stack's current template still holds the user: an AWS::IAM::User under
+    ``UserLogicalId`` with the same UserName (a new name replaces the user). ``template`` is a dict
+    (boto3 decodes JSON) or YAML text, which is searched, for the Lambda runtime has no YAML parser:
+    the user stays while both its logical id and its name appear in it."""
+    uid, name = props["UserLogicalId"], props["UserName"]
+    if isinstance(template, str):
+        return uid in template and name in template
+    user = template["Resources"].get(uid, {})
+    return user.get("Type") == "AWS::IAM::User" and user.get("Properties", {}).get("UserName") == name
