@@ -29,8 +29,17 @@ PYTHON_VERSION = "3.13.0"
 # X509.add_extensions, GEN_EMAIL missing).
 PACKAGES = ["localstack-core[runtime]==2026.3.0", "cbor2<6", "cryptography<44", "pyopenssl<24.3",
             "service_identity<25"]
-HOST, PORT = "127.0.0.1", 4566
-ENDPOINT = f"http://{HOST}:{PORT}"
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    """LOCALSTACK_PORT if the caller sets one, else a port the kernel says is free on 127.0.0.1."""
+    if os.environ.get("LOCALSTACK_PORT"):
+        return int(os.environ["LOCALSTACK_PORT"])
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
 
 
 def _python313() -> list[str]:
@@ -59,18 +68,19 @@ def install() -> None:
     STAMP.write_text(json.dumps(PACKAGES))
 
 
-def _healthy() -> bool:
+def _healthy(endpoint: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{ENDPOINT}/_localstack/health", timeout=2) as r:
+        with urllib.request.urlopen(f"{endpoint}/_localstack/health", timeout=2) as r:
             return r.status == 200
     except OSError:
         return False
 
 
-def start(state_dir: str, log) -> subprocess.Popen:
-    if _healthy():
-        raise SystemExit(f"something already answers on {ENDPOINT}; stop it first")
-    env = dict(os.environ, GATEWAY_LISTEN=f"{HOST}:{PORT}", DNS_ADDRESS="0", LOCALSTACK_HOST=f"{HOST}:{PORT}",
+def start(state_dir: str, log, port: int) -> subprocess.Popen:
+    endpoint = f"http://{HOST}:{port}"
+    if _healthy(endpoint):
+        raise SystemExit(f"something already answers on {endpoint}; stop it first")
+    env = dict(os.environ, GATEWAY_LISTEN=f"{HOST}:{port}", DNS_ADDRESS="0", LOCALSTACK_HOST=f"{HOST}:{port}",
                SERVICES="cloudformation,iam,sts,secretsmanager,kms,ssm", FILESYSTEM_ROOT=state_dir,
                DISABLE_EVENTS="1", SKIP_INFRA_DOWNLOADS="1", PYTHONUNBUFFERED="1")
     proc = subprocess.Popen([str(VENV / "bin" / "python"), "-m", "localstack.runtime.main"], env=env, stdout=log,
@@ -79,7 +89,7 @@ def start(state_dir: str, log) -> subprocess.Popen:
     while time.time() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"LocalStack exited with {proc.returncode} before it was healthy; see its log")
-        if _healthy():
+        if _healthy(endpoint):
             return proc
         time.sleep(1)
     stop(proc)
@@ -107,11 +117,13 @@ def run(cmd: list[str]) -> int:
     log_path = ROOT / ".localstack.log"
     with open(log_path, "w") as log:
         started = time.time()
-        proc = start(state, log)
-        print(f"LocalStack healthy on {ENDPOINT} in {time.time() - started:.0f} s (pid {proc.pid}; log "
+        port = free_port()
+        endpoint = f"http://{HOST}:{port}"
+        proc = start(state, log, port)
+        print(f"LocalStack healthy on {endpoint} in {time.time() - started:.0f} s (pid {proc.pid}; log "
               f"{log_path.name})", file=sys.stderr)
         try:
-            return subprocess.run(cmd, env=dict(os.environ, LOCALSTACK_ENDPOINT=ENDPOINT)).returncode
+            return subprocess.run(cmd, env=dict(os.environ, LOCALSTACK_ENDPOINT=endpoint)).returncode
         finally:
             stop(proc)
             shutil.rmtree(state, ignore_errors=True)
