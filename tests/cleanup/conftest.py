@@ -4,15 +4,12 @@ CloudFormation's answers about the stack (a botocore Stubber)."""
 from __future__ import annotations
 
 import functools
-import http.server
 import json
-import threading
-import urllib.error
-import urllib.request
 
 import pytest
 
 from iam_constructs._user_template import logical_id as user_logical_id
+from tests.response_bucket import LambdaContext, response_server  # noqa: F401  (fixture)
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -70,83 +67,20 @@ FUNCTION_ARN = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:Users-0-IamUserClean
 RESPONSE_HOST = "cloudformation-custom-resource-response-useast1.s3.us-east-1.amazonaws.com"
 USER = "jane.smith"
 LOGICAL_ID = f"{user_logical_id(USER)}Cleanup"  # the cleanup resource of jane.smith's user
+RESPONSE_URL = f"https://{RESPONSE_HOST}/{STACK_ID.replace(':', '%3A')}%7C{LOGICAL_ID}%7Creq" \
+               "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=" + "0f" * 32
 
 
-class Context:
+class Context(LambdaContext):
+    """The Lambda context of a user stack's cleanup function."""
+
     def __init__(self, seconds=120.0, function_arn=FUNCTION_ARN):
-        self.seconds, self.invoked_function_arn = seconds, function_arn
-
-    def get_remaining_time_in_millis(self):
-        return int(self.seconds * 1000)
-
-
-class ResponseServer:
-    """A real HTTP server on 127.0.0.1 standing in for CloudFormation's response bucket."""
-
-    def __init__(self):
-        self.bodies: list[dict] = []
-        self.raw = b""
-        self.refuse_first = 0
-        self.attempts = 0
-        owner = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_PUT(self):
-                owner.attempts += 1
-                data = self.rfile.read(int(self.headers["Content-Length"]))
-                if owner.refuse_first > 0:
-                    owner.refuse_first -= 1
-                    self.send_response(503)
-                    self.end_headers()
-                    return
-                owner.raw = data
-                owner.bodies.append(json.loads(data))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.local = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.cfn_url = f"https://{RESPONSE_HOST}/{STACK_ID.replace(':', '%3A')}%7C{LOGICAL_ID}%7Creq" \
-                       "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=" + "0f" * 32
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    @property
-    def last(self) -> dict:
-        assert self.bodies, "the handler sent no response"
-        return self.bodies[-1]
-
-    def urlopen(self, real):
-        """``urlopen`` as the handler sees it: the response bucket's host leads here (as a hosts-file
-        entry would, over plain HTTP); any other address fails as unreachable."""
-
-        def urlopen(request, *args, **kwargs):
-            url = request.full_url
-            if url.startswith(f"https://{RESPONSE_HOST}/"):
-                request.full_url = self.local + url[len(f"https://{RESPONSE_HOST}"):]
-                return real(request, *args, **kwargs)
-            raise urllib.error.URLError("unreachable in tests")
-
-        return urlopen
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@pytest.fixture
-def response_server(monkeypatch):
-    server = ResponseServer()
-    monkeypatch.setattr(urllib.request, "urlopen", server.urlopen(urllib.request.urlopen))
-    yield server
-    server.close()
+        super().__init__(seconds, function_arn)
 
 
 def event(server, kind, props, physical_id=None, **overrides):
     """A custom-resource request as CloudFormation sends it (every property value a string or list)."""
-    e = {"RequestType": kind, "ResponseURL": server.cfn_url, "StackId": STACK_ID,
+    e = {"RequestType": kind, "ResponseURL": RESPONSE_URL, "StackId": STACK_ID,
          "RequestId": f"req-{kind}-{len(server.bodies)}", "LogicalResourceId": LOGICAL_ID,
          "ResourceType": "Custom::IamUserCleanup", "ResourceProperties": dict(props, ServiceToken=FUNCTION_ARN)}
     if physical_id is not None:
@@ -233,7 +167,6 @@ class Clients:
     def template(self, e, body):
         """GetTemplate answers with the stack's current template: a dict is sent as JSON text (botocore
         decodes it back into a dict, as it does for real answers), a string (YAML) as it is."""
-        import json
         text = body if isinstance(body, str) else json.dumps(body)
         self.stub.add_response("get_template", {"TemplateBody": text, "StagesAvailable": ["Original", "Processed"]},
                                {"StackName": e["StackId"], "TemplateStage": "Original"})

@@ -4,11 +4,8 @@ through botocore's Stubber). The handler's code has no test switch: events carry
 CloudFormation sends, and only the transport below ``urllib.request.urlopen`` is redirected."""
 
 import datetime
-import http.server
 import json
-import threading
 import types
-import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -19,6 +16,7 @@ from botocore.stub import Stubber
 from iam_constructs.password_policy.handler import index
 from iam_constructs.password_policy.handler.bundle import inline_source
 from iam_constructs.password_policy.handler.diff import RESOURCE_TYPE
+from tests.response_bucket import LambdaContext, response_server  # noqa: F401  (fixture)
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -36,87 +34,11 @@ def response_url(stack_id=STACK_ID, logical_id=LOGICAL_ID, request_id="req", hos
             "%2Fs3%2Faws4_request&X-Amz-Signature=" + "0f" * 32)
 
 
-class ResponseServer:
-    """A real HTTP server on 127.0.0.1 standing in for CloudFormation's response bucket: requests the
-    handler makes to the bucket's hosts arrive here; ``requested`` records every URL it asked for."""
-
-    def __init__(self):
-        self.bodies: list[dict] = []
-        self.requested: list[str] = []
-        self.refuse_first = 0
-        self.attempts = 0
-        owner = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_PUT(self):
-                owner.attempts += 1
-                data = self.rfile.read(int(self.headers["Content-Length"]))
-                if owner.refuse_first > 0:
-                    owner.refuse_first -= 1
-                    self.send_response(503)
-                    self.end_headers()
-                    return
-                owner.raw = data
-                owner.bodies.append(json.loads(data))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.local = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return response_url()
-
-    def route(self, real_urlopen):
-        """``urlopen`` as the handler sees it: the response bucket's hosts lead here; nothing else
-        leaves the test (any other URL is recorded and fails as unreachable)."""
-
-        def urlopen(request, *args, **kwargs):
-            url = request.full_url if isinstance(request, urllib.request.Request) else request
-            self.requested.append(url)
-            parts = urllib.parse.urlsplit(url)
-            if parts.hostname and parts.hostname.startswith("cloudformation-custom-resource-response-"):
-                request.full_url = f"{self.local}{parts.path}?{parts.query}"
-                return real_urlopen(request, *args, **kwargs)
-            if parts.hostname == "127.0.0.1":
-                return real_urlopen(request, *args, **kwargs)
-            raise urllib.error.URLError("unreachable in tests")
-
-        return urlopen
-
-    @property
-    def last(self) -> dict:
-        assert self.bodies, "the handler sent no response"
-        return self.bodies[-1]
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@pytest.fixture
-def response_server(monkeypatch):
-    server = ResponseServer()
-    monkeypatch.setattr(urllib.request, "urlopen", server.route(urllib.request.urlopen))
-    yield server
-    server.close()
-
-
-class Context:
-    """The Lambda context: the function's own ARN and the time left."""
+class Context(LambdaContext):
+    """The Lambda context of the password-policy function."""
 
     def __init__(self, seconds=120.0, function_arn=FUNCTION_ARN):
-        self.seconds = seconds
-        self.invoked_function_arn = function_arn
-
-    def get_remaining_time_in_millis(self):
-        return int(self.seconds * 1000)
+        super().__init__(seconds, function_arn)
 
 
 def bundled_module():

@@ -1,6 +1,4 @@
-import aws_cdk as cdk
 import pytest
-from aws_cdk import assertions
 from aws_cdk import aws_iam as iam
 
 from iam_constructs import IamConstructsError, IamGroup, IamUser, MfaEnforcementPolicy

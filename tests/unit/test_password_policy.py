@@ -4,7 +4,6 @@ import sys
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import assertions
 
 from iam_constructs import AccountPasswordPolicy, ConsoleAccess, IamConstructsError, IamUser, PasswordPolicy
 from iam_constructs.limits import INLINE_LAMBDA_ZIPFILE_MAX_CHARS
