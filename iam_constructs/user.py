@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union
 
 import aws_cdk as cdk
+import jsii
 from aws_cdk import aws_iam as iam
+from aws_cdk.interfaces import aws_iam as iam_refs
 from aws_cdk import cloudformation_include as cfi
-from constructs import Construct
+from constructs import Construct, IValidation
 
 from . import _acknowledge as ack
 from . import credentials as cr
@@ -29,13 +31,13 @@ from ._tokens import is_unresolved
 from ._user_template import include, logical_id
 from ._validate import check_acknowledgements, check_name, check_path, check_tags, parse_date
 from .errors import IamConstructsError, Problem, ProblemCollector, show
-from .group import IamGroup
+from .group import GrantPolicies, IamGroup
 from .password_policy.spec import PasswordPolicy
 
 if TYPE_CHECKING:  # importing aws_secretsmanager at run time pulls in ~170 MB of modules
     from aws_cdk import aws_secretsmanager as sm
 
-GroupLike = Union[IamGroup, str]
+GroupLike = Union[IamGroup, iam.IGroup, str]
 # The reasons a caller gives for the two explicit escape hatches become acknowledgements of the
 # pack's rules, so the audit trail in validation-report.json carries them.
 CONSOLE_AND_KEYS_ACK = "IamConstructs::IamConstructs-ConsoleAndKeys"
@@ -94,6 +96,10 @@ def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", 
               disabled_since: Union[_dt.date, str, None] = None) -> tuple[UserPlan | None, list[Problem]]:
     """Validates one user's props; returns (plan, []) or (None, every problem). Nothing is built."""
     p = ProblemCollector(where)
+    if is_unresolved(user_name):
+        p.add("user_name", f"{show(user_name)} is a token, unknown until deployment: the user's logical ids derive "
+                           "from its name (and a token's text changes with the app), so give the name as a plain "
+                           "string")
     check_name(p, "user_name", user_name, max_len=limits.USER_NAME_MAX, kind="user")
     check_path(p, "path", path)
     tag_map = dict(tags or {})
@@ -151,10 +157,10 @@ def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", 
                                                                      console.initial_password)
             reference = console.initial_password.unsafe_unwrap()  # a reference, never plaintext (checked)
 
-    group_names = [g.group_name if isinstance(g, IamGroup) else g for g in groups]
-    for i, g in enumerate(groups):
-        if not isinstance(g, IamGroup):
-            check_name(p, f"groups[{i}]", g, max_len=limits.GROUP_NAME_MAX, kind="group")
+    if isinstance(groups, str) or not isinstance(groups, Sequence):
+        p.add("groups", f"{show(groups)} must be a list of groups (IamGroup, aws_iam.IGroup or names)")
+        groups = ()
+    group_names = [_group_name(p, f"groups[{i}]", g) for i, g in enumerate(groups)]
     _check_groups(p, group_names)
 
     direct = [managed_policy_arn(p, f"direct_managed_policies[{i}]", v) for i, v in enumerate(direct_managed_policies)]
@@ -200,6 +206,21 @@ def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", 
 _PROP_NAMES = tuple(inspect.signature(plan_user).parameters)[2:]
 
 
+def _group_name(p: ProblemCollector, field: str, group: Any) -> str:
+    """The name of an ``IamGroup``, any ``aws_iam.IGroup`` (``iam.Group``, ``iam.Group.from_group_name``:
+    jsii hands the latter over as a bare proxy, so duck typing) or a group name."""
+    if isinstance(group, IamGroup):
+        return group.group_name
+    if isinstance(group, str):
+        check_name(p, field, group, max_len=limits.GROUP_NAME_MAX, kind="group")
+        return group
+    name = getattr(group, "group_name", None) if hasattr(group, "group_arn") else None
+    if not isinstance(name, str):
+        p.add(field, f"{show(group)} is not a group; give an IamGroup, an aws_iam.IGroup or a group name")
+        return ""
+    return name
+
+
 def _check_groups(p: ProblemCollector, names: Sequence[str]) -> None:
     lowered = [n.lower() for n in names if isinstance(n, str)]
     for n in sorted({n for n in lowered if lowered.count(n) > 1}):
@@ -225,10 +246,13 @@ def _bind_groups(stack: cdk.Stack, plan: UserPlan) -> UserPlan:
     for g in plan.groups:
         if isinstance(g, IamGroup) and g.stack is stack:
             refs.append(g.resource.ref)
-        else:
-            if isinstance(g, IamGroup):
-                _depend_once(stack, g.stack)
-            refs.append(g.group_name if isinstance(g, IamGroup) else g)
+        elif isinstance(g, IamGroup):
+            _depend_once(stack, g.stack)
+            refs.append(g.group_name)
+        elif isinstance(g, str):
+            refs.append(g)
+        else:  # an aws_iam.IGroup: its name (a Ref, or an import across stacks, as the CDK resolves it)
+            refs.append(g.group_name)
     return dataclasses.replace(plan, group_refs=tuple(refs))
 
 
@@ -280,12 +304,20 @@ def _holds_secrets(plan: UserPlan) -> bool:
     return bool(plan.slots) or plan.generates_password
 
 
-class IamUser(Construct):
+@jsii.implements(iam.IUser)
+class IamUser(cdk.Resource):
     """An IAM user. Permissions come from groups; credentials only when switched on.
 
-    :param user_name: 1-64 of ``[\\w+=,.@-]``, unique case-insensitively in the account.
+    It is an ``aws_iam.IUser``: ``iam.Group(...).add_user(user)`` and ``user.add_to_group(group)`` work
+    with any ``aws_iam.IGroup``. Granting to the user itself (``bucket.grant_read(user)``) is refused
+    with the way to a group, unless ``direct_policies_reason`` opens the escape hatch: then the grant
+    lands in a customer-managed policy attached to the user, acknowledged with that reason.
+    ``node.default_child`` is the ``AWS::IAM::User``.
+
+    :param user_name: 1-64 of ``[\\w+=,.@-]``, unique case-insensitively in the account; a plain string
+        (its logical ids derive from it), never a token.
     :param path: Default: ``/``.
-    :param groups: ``IamGroup`` objects or group names (at most 10). Default: none.
+    :param groups: ``IamGroup`` objects, any ``aws_iam.IGroup`` or group names (at most 10). Default: none.
     :param permissions_boundary: a managed-policy name, ARN or ``iam.IManagedPolicy`` that caps the
         user's permissions. Default: no boundary.
     :param tags: tag key to value. Default: none, which fails the required-tags check.
@@ -310,7 +342,8 @@ class IamUser(Construct):
         Default: the AWS-managed ``aws/secretsmanager`` key.
     :param direct_managed_policies: escape hatch: managed policies attached to the user itself
         rather than through a group. Requires ``direct_policies_reason``. Default: none.
-    :param direct_policies_reason: why ``direct_managed_policies`` cannot be a group. Default: None.
+    :param direct_policies_reason: why ``direct_managed_policies`` (or grants to the user itself) cannot
+        go through a group. Default: None.
     :param acknowledgements: rule id (``Pack::Pack-Rule``, as the validation report prints it) to the
         reason it is accepted for this user. Default: none.
     :param cleanup_on_delete: before CloudFormation deletes the user (removed from the app, or its
@@ -354,12 +387,16 @@ class IamUser(Construct):
             raise IamConstructsError(problems)
         _claim(stack, [plan])
 
-        super().__init__(scope, id)
-        self.stack: cdk.Stack = stack
+        # A physical name lets the CDK build the user's ARN for a stack in another environment.
+        super().__init__(scope, id, physical_name=plan.user_name)
+        self._stack = stack
+        self._direct_policies_reason = direct_policies_reason
+        self._grants: GrantPolicies | None = None
         self._plan, = _bind_cleanup(stack, [_bind_groups(stack, plan)])
         self._group_names: list[str] = list(plan.group_names)
         self.include: cfi.CfnInclude = include(self, "Resources", [self._plan])
         """The CfnInclude holding the user's resources (logical ids: see ``logical_id``)."""
+        self.node.default_child = self.resource
         reasons = dict(ack.SECRET_ROTATION) if _holds_secrets(plan) else {}
         reasons.update(self._plan.acknowledgements)
         acknowledge(self, reasons)
@@ -370,6 +407,15 @@ class IamUser(Construct):
     def user_name(self) -> str:
         """The user's name (known at synth)."""
         return self._plan.user_name
+
+    @property
+    def stack(self) -> cdk.Stack:
+        """The stack holding the user."""
+        return self._stack
+
+    @property
+    def path(self) -> str:
+        return self._plan.path
 
     @property
     def tags(self) -> dict[str, str]:
@@ -432,15 +478,15 @@ class IamUser(Construct):
         return self._plan.console is not None and not self._plan.disabled
 
     def add_to_group(self, group: GroupLike) -> None:
-        """Puts the user in ``group`` (an ``IamGroup`` or a group name).
+        """Puts the user in ``group``: an ``IamGroup``, any ``aws_iam.IGroup`` or a group name. What
+        ``iam.Group(...).add_user(user)`` calls.
 
-        A group in the same stack is referenced with ``Ref`` (CloudFormation creates it first); a
-        group in another stack by name, with a stack dependency so it is deployed first.
+        An ``IamGroup`` in the same stack is referenced with ``Ref`` (CloudFormation creates it first);
+        one in another stack by name, with a stack dependency so it is deployed first. Another
+        ``IGroup`` by its ``group_name`` as the CDK resolves it.
         """
-        name = group.group_name if isinstance(group, IamGroup) else group
         p = ProblemCollector(self._plan.where)
-        if not isinstance(group, IamGroup):
-            check_name(p, "groups", group, max_len=limits.GROUP_NAME_MAX, kind="group")
+        name = _group_name(p, "groups", group)
         p.raise_if_any()
         if name.lower() in (n.lower() for n in self._group_names):
             return  # already a member
@@ -449,8 +495,121 @@ class IamUser(Construct):
         bound = _bind_groups(self.stack, dataclasses.replace(self._plan, groups=(group,)))
         self._group_names.append(name)
         self._plan = dataclasses.replace(self._plan, groups=self._plan.groups + (group,),
-                              group_refs=self._plan.group_refs + bound.group_refs)
+                                         group_refs=self._plan.group_refs + bound.group_refs)
         self.resource.groups = list(self._plan.group_refs)
+        self._update_cleanup("StackGroups", list(self._plan.group_refs))
+
+    # -- aws_iam.IUser -----------------------------------------------------------------------------
+    @property
+    def user_arn(self) -> str:
+        """The user's ARN, path included: ``GetAtt Arn`` in its own environment, the ARN built from
+        partition, account, path and name elsewhere."""
+        arn = self.__dict__.get("_arn")
+        if arn is None:  # one token for the life of the user (each call would mint another)
+            arn = self.__dict__["_arn"] = self._get_resource_arn_attribute(
+                self.resource.attr_arn, service="iam", region="", resource="user",
+                resource_name=self._plan.path[1:] + self._plan.user_name)
+        return arn
+
+    @property
+    def user_ref(self) -> iam_refs.UserReference:
+        """The user's name as a ``Ref`` (so what uses it depends on the user) and its ARN."""
+        return iam_refs.UserReference(user_name=self.resource.ref, user_arn=self.user_arn)
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        return self
+
+    @property
+    def assume_role_action(self) -> str:
+        return "sts:AssumeRole"
+
+    @property
+    def policy_fragment(self) -> iam.PrincipalPolicyFragment:
+        return iam.ArnPrincipal(self.user_arn).policy_fragment
+
+    @property
+    def principal_account(self) -> str | None:
+        return self._stack.account
+
+    def add_to_policy(self, statement: iam.PolicyStatement) -> bool:
+        return self.add_to_principal_policy(statement).statement_added
+
+    def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
+        """Refused: grant to a group the user is in. With ``direct_policies_reason`` given, the
+        statement lands in a customer-managed policy attached to the user."""
+        self._require_reason("add_to_principal_policy", "grants to a user are refused: permissions come through "
+                             "groups; grant to one of its groups (e.g. bucket.grant_read(group)), or pass "
+                             "direct_policies_reason='<why>' to IamUser to attach a customer-managed policy to "
+                             f"user {self.user_name!r}")
+        if self._grants is None:
+            self._grants = GrantPolicies(
+                self, self._plan.where, description=f"Permissions granted straight to IAM user {self.user_name} "
+                f"({self._direct_policies_reason.strip()[:200]})", policy_name=None,
+                room=lambda: limits.MANAGED_POLICIES_PER_USER_MAX - len(self._plan.direct_policies)
+                - len(self._grants.policies))
+            self.node.add_validation(_UserPolicyCountValidation(self))
+        if self._grants.place(statement, "add_to_principal_policy"):
+            self._set_direct_policies()
+        return iam.AddToPrincipalPolicyResult(statement_added=True, policy_dependable=self)
+
+    def add_managed_policy(self, policy: iam.IManagedPolicy) -> None:
+        """Attaches a managed policy to the user: only through the ``direct_policies_reason`` escape hatch."""
+        self._require_reason("add_managed_policy", "policies attached straight to a user are refused: attach it to "
+                             "a group (group.add_managed_policy(policy)), or pass direct_policies_reason='<why>' "
+                             "to IamUser")
+        arn = policy.managed_policy_arn
+        if arn in self._plan.direct_policies:
+            return
+        if len(self._plan.direct_policies) + len(self._grants.policies if self._grants else ()) \
+                >= limits.MANAGED_POLICIES_PER_USER_MAX:
+            raise IamConstructsError([Problem(self._plan.where, "add_managed_policy", (
+                f"IAM allows at most {limits.MANAGED_POLICIES_PER_USER_MAX} managed policies per user even with a "
+                "quota increase"))])
+        self._plan = dataclasses.replace(self._plan, direct_policies=self._plan.direct_policies + (arn,))
+        self._set_direct_policies()
+
+    def attach_inline_policy(self, policy: iam.Policy) -> None:
+        """Refused: a user's permissions come through groups (and never inline)."""
+        raise IamConstructsError([Problem(self._plan.where, "attach_inline_policy", (
+            f"inline policies are refused on IAM user {self.user_name!r}: grant to one of its groups, or pass "
+            "direct_policies_reason='<why>' to IamUser and use user.add_to_principal_policy (customer-managed)"))])
+
+    # -- internals ---------------------------------------------------------------------------------
+    def _require_reason(self, field: str, message: str) -> None:
+        reason = self._direct_policies_reason
+        if not (isinstance(reason, str) and reason.strip()):
+            raise IamConstructsError([Problem(self._plan.where, field, message)])
+        if not self.__dict__.get("_acknowledged_direct"):
+            self.__dict__["_acknowledged_direct"] = True
+            acknowledge(self, {NO_DIRECT_POLICIES_ACK: reason,
+                               "NIST.800.53.R5::NIST.800.53.R5-IAMUserNoPolicies": reason})
+
+    def _set_direct_policies(self) -> None:
+        arns = list(self._plan.direct_policies) + [pol.ref for pol in (self._grants.policies if self._grants else ())]
+        self.resource.managed_policy_arns = arns
+        self._update_cleanup("StackManagedPolicies", arns)
+
+    def _update_cleanup(self, key: str, value: list) -> None:
+        """Keeps the cleanup resource's record of what the stack made in step with the user."""
+        if self._plan.cleanup_token:
+            self.include.get_resource(f"{self.logical_id}Cleanup").add_property_override(key, value)
+
+    def _policy_count_errors(self) -> list[str]:
+        if self._grants is None or not self._grants.overflow:
+            return []
+        return [f"{self._plan.where}: add_to_principal_policy: the grants to IAM user {self.user_name!r} need more "
+                f"managed policies than IAM allows ({limits.MANAGED_POLICIES_PER_USER_MAX} per user); "
+                f"{self._grants.overflow} statement(s) left out: grant to a group instead"]
+
+
+@jsii.implements(IValidation)
+class _UserPolicyCountValidation:
+    def __init__(self, user: IamUser) -> None:
+        self._user = user
+
+    def validate(self) -> list[str]:
+        return self._user._policy_count_errors()
 
 
 class IamUsers(Construct):
