@@ -12,15 +12,37 @@ from typing import Sequence
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
 
+# A problem is one line whatever the roster holds: line breaks and other control characters that
+# reach a field or a message (a key such as "a\nb") are printed as escapes.
+_ESCAPES = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
+_ESCAPES.update({0x2028: "\\u2028", 0x2029: "\\u2029"})
+
+
+def one_line(problem) -> str:
+    """``PATH:LINE: FIELD: message`` on one line."""
+    return str(problem).translate(_ESCAPES)
+
+
+def _printable(path: str) -> str:
+    """A path as it can be printed: bytes that were not UTF-8 in argv shown as escapes."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def _validate(args: argparse.Namespace) -> int:
-    from .errors import print_problems
     from .roster import load_roster
-    roster, problems = load_roster(args.roster)
+    try:
+        roster, problems = load_roster(args.roster)
+    except Exception as e:  # noqa: BLE001 - a bug of ours: one line that says so, never a traceback
+        print(f"{_printable(args.roster)}:0: roster: could not be checked ({type(e).__name__}: "
+              f"{' '.join(str(e).split())[:200]}); this is a bug in iam-constructs, please report it with the roster",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
     if problems:
-        print_problems(problems)
+        for problem in problems:
+            print(one_line(problem), file=sys.stderr)
         return EXIT_BAD_INPUT
     stacks = 1 + roster.user_stacks
-    print(f"{args.roster}: valid: {len(roster.users)} users, {len(roster.groups)} groups, {stacks} stacks")
+    print(f"{_printable(args.roster)}: valid: {len(roster.users)} users, {len(roster.groups)} groups, {stacks} stacks")
     return EXIT_OK
 
 

@@ -3,7 +3,9 @@ assets, and a manifest of the stacks in deployment order with the parameters eac
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -49,10 +51,57 @@ def parameters_of(template: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def check_out_dir(out_dir: str) -> list:
+    """Problems with ``--out`` found before any work: it must be a writable directory, or a path
+    that can be created as one (its nearest existing parent a writable directory)."""
+    from .errors import Problem
+
+    def problem(message: str) -> list:
+        return [Problem(f"{out_dir}:0", "--out", message)]
+
+    if not out_dir:
+        return problem("is empty; give the directory to write the templates to")
+    try:
+        info = os.stat(out_dir)
+    except ValueError:  # a NUL byte
+        return problem("is not a usable path")
+    except OSError as e:
+        if e.errno not in (errno.ENOENT, errno.ENOTDIR):
+            return problem(f"cannot be used: {e.strerror or e}")
+        info = None
+    if info is not None:
+        if not os.path.isdir(out_dir):
+            return problem("exists and is not a directory; give a directory (it is created if missing)")
+        if not os.access(out_dir, os.W_OK | os.X_OK):
+            return problem("is a directory this user cannot write to")
+        return []
+    if os.path.islink(out_dir):
+        return problem("is a symbolic link to nothing; remove it or give another directory")
+    parent = os.path.dirname(os.path.abspath(out_dir))
+    while True:
+        try:
+            os.stat(parent)
+            break
+        except OSError as e:
+            if e.errno not in (errno.ENOENT, errno.ENOTDIR):
+                return problem(f"cannot be created: {parent}: {e.strerror or e}")
+            up = os.path.dirname(parent)
+            if up == parent:
+                return problem("cannot be created: no part of the path exists")
+            parent = up
+    if not os.path.isdir(parent):
+        return problem(f"cannot be created: {parent} is a file, not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return problem(f"cannot be created: this user cannot write to {parent}")
+    return []
+
+
 def export(roster_path: str, out_dir: str, *, rule_packs: bool = True) -> int:
     from .errors import print_problems
     from .roster import Progress, build, load_roster
-    roster, problems = load_roster(roster_path)
+    problems = check_out_dir(out_dir)  # before the roster and the synthesis, which take a while
+    roster, roster_problems = load_roster(roster_path)
+    problems += roster_problems
     if problems:
         print_problems(problems)
         return 2
