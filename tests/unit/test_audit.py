@@ -143,6 +143,15 @@ def test_departure_against_moto_from_the_tag_the_construct_writes(iam):
     assert kinds(found) == [("gone", "disabled-but-active"), ("gone", "ready-to-remove")]
 
 
+def test_the_report_moto_writes_reads_without_a_problem(iam):
+    person(iam, "jane", mfa=True)
+    iam.create_user(UserName="bot")
+    iam.create_access_key(UserName="bot")
+    rows, problems = au.fetch_report(iam, sleep=lambda s: None)
+    assert problems == [] and sorted(r["user"] for r in rows) == ["bot", "jane"]
+    assert not [f for f in au.evaluate(rows, {}, now=now() + LATER) if f.kind == "unreadable"]
+
+
 def test_report_not_ready_on_first_calls(iam):
     class Slow:
         def __init__(self, inner):
@@ -172,6 +181,7 @@ def test_report_never_ready_is_a_clear_error():
 
 def test_cli_json_is_stable_and_exit_1_on_findings(iam, monkeypatch, capsys):
     person(iam, "jane")
+    monkeypatch.setattr(au.time, "sleep", lambda s: None)
     monkeypatch.setattr(boto3.session.Session, "client", lambda self, *a, **k: iam)
     assert main(["audit", "--format", "json"]) == 1
     out = json.loads(capsys.readouterr().out)
@@ -180,6 +190,7 @@ def test_cli_json_is_stable_and_exit_1_on_findings(iam, monkeypatch, capsys):
 
 
 def test_cli_table_and_exit_0_when_clean(iam, monkeypatch, capsys):
+    monkeypatch.setattr(au.time, "sleep", lambda s: None)
     monkeypatch.setattr(boto3.session.Session, "client", lambda self, *a, **k: iam)
     assert main(["audit"]) == 0
     assert capsys.readouterr().out.strip() == "no findings"
