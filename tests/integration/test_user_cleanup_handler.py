@@ -24,9 +24,14 @@ DOC = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3
 @pytest.fixture
 def aws_env(endpoint, monkeypatch):
     """The handler's own boto3 clients talk to LocalStack (overrides tests/cleanup's moto env)."""
+    import boto3
     for key, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
                        "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": endpoint}.items():
         monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    # A default session made earlier in this worker (by other tests) keeps the configuration it read
+    # then; the handler's clients must read this environment.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
 
 
 def _person(iam, name, stack_group):
