@@ -18,6 +18,7 @@ from aws_cdk.interfaces import aws_iam as iam_refs
 from constructs import Construct, IValidation
 
 from . import limits
+from ._principal import PrincipalMembers
 from ._policy import document, managed_policy_arn, statement
 from ._registry import claim, path_of, stack_of
 from ._tokens import account_id, is_unresolved, partition
@@ -143,7 +144,7 @@ class _PolicyCountValidation:
 
 
 @jsii.implements(iam.IGroup)
-class IamGroup(cdk.Resource):
+class IamGroup(PrincipalMembers, cdk.Resource):
     """An IAM group: the only way this library grants permissions to people and bots.
 
     It is an ``aws_iam.IGroup``: ``bucket.grant_read(group)``, ``iam.Grant.add_to_principal(grantee=group,
@@ -296,23 +297,8 @@ class IamGroup(cdk.Resource):
         return iam_refs.GroupReference(group_name=self.resource.ref, group_arn=self.group_arn)
 
     @property
-    def grant_principal(self) -> iam.IPrincipal:
-        return self
-
-    @property
-    def assume_role_action(self) -> str:
-        return "sts:AssumeRole"
-
-    @property
-    def policy_fragment(self) -> iam.PrincipalPolicyFragment:
-        return iam.ArnPrincipal(self.group_arn).policy_fragment
-
-    @property
-    def principal_account(self) -> str | None:
-        return self._stack.account
-
-    def add_to_policy(self, statement: iam.PolicyStatement) -> bool:
-        return self.add_to_principal_policy(statement).statement_added
+    def _principal_arn(self) -> str:
+        return self.group_arn
 
     def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
         """Adds ``statement`` to the group's customer-managed policies (first that has room; a new

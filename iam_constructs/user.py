@@ -25,6 +25,7 @@ from . import _acknowledge as ack
 from . import credentials as cr
 from . import defaults, limits
 from ._acknowledge import acknowledge
+from ._principal import PrincipalMembers
 from ._policy import managed_policy_arn
 from ._registry import claim_all, declared_password_policy, path_of, record_console_password_length, stack_of
 from ._tokens import is_unresolved
@@ -305,7 +306,7 @@ def _holds_secrets(plan: UserPlan) -> bool:
 
 
 @jsii.implements(iam.IUser)
-class IamUser(cdk.Resource):
+class IamUser(PrincipalMembers, cdk.Resource):
     """An IAM user. Permissions come from groups; credentials only when switched on.
 
     It is an ``aws_iam.IUser``: ``iam.Group(...).add_user(user)`` and ``user.add_to_group(group)`` work
@@ -517,23 +518,8 @@ class IamUser(cdk.Resource):
         return iam_refs.UserReference(user_name=self.resource.ref, user_arn=self.user_arn)
 
     @property
-    def grant_principal(self) -> iam.IPrincipal:
-        return self
-
-    @property
-    def assume_role_action(self) -> str:
-        return "sts:AssumeRole"
-
-    @property
-    def policy_fragment(self) -> iam.PrincipalPolicyFragment:
-        return iam.ArnPrincipal(self.user_arn).policy_fragment
-
-    @property
-    def principal_account(self) -> str | None:
-        return self._stack.account
-
-    def add_to_policy(self, statement: iam.PolicyStatement) -> bool:
-        return self.add_to_principal_policy(statement).statement_added
+    def _principal_arn(self) -> str:
+        return self.user_arn
 
     def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
         """Refused: grant to a group the user is in. With ``direct_policies_reason`` given, the
