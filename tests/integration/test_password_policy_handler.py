@@ -21,9 +21,13 @@ EARLIER = {"MinimumPasswordLength": 9, "RequireSymbols": False, "RequireNumbers"
 
 @pytest.fixture
 def localstack_iam(aws, endpoint, monkeypatch):
+    import boto3
     for key, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
                        "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": endpoint}.items():
         monkeypatch.setenv(key, value)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    # The handler's clients must read this environment, not a default session an earlier test made.
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     iam = aws("iam")
     try:
         iam.delete_account_password_policy()
