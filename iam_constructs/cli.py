@@ -51,14 +51,26 @@ def _export(args: argparse.Namespace) -> int:
     return export(args.roster, args.out, rule_packs=not args.no_rule_packs)
 
 
-def _audit(args: argparse.Namespace) -> int:
-    from .audit import run_cli
-    return run_cli(args)
+# Subcommands that live in their own module: (name, module, help). Each module has
+# ``add_arguments(parser)`` and ``run_cli(args) -> exit code``, imported only when its command runs
+# or its help is shown, so ``validate`` never loads the AWS SDK.
+MODULE_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("audit", "iam_constructs.audit", "credential-report findings for a live account; exit 1 on findings"),
+)
+
+
+def _module_command(module: str):
+    def run(args: argparse.Namespace) -> int:
+        import importlib
+        return importlib.import_module(module).run_cli(args)
+    return run
 
 
 def parser() -> argparse.ArgumentParser:
+    import importlib
+    names = ["validate", "export", *(name for name, _, _ in MODULE_COMMANDS)]
     top = argparse.ArgumentParser(prog="iam-constructs", description=__doc__.splitlines()[0])
-    sub = top.add_subparsers(dest="command", required=True, metavar="{validate,export,audit}")
+    sub = top.add_subparsers(dest="command", required=True, metavar="{" + ",".join(names) + "}")
     v = sub.add_parser("validate", help="check a roster file; exit 0 valid, 2 problems")
     v.add_argument("roster", help="path to the roster YAML")
     v.set_defaults(run=_validate)
@@ -67,14 +79,10 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--out", required=True, help="directory for the templates and manifest.json")
     e.add_argument("--no-rule-packs", action="store_true", help="skip AwsSolutions, NIST 800-53 R5 and IamConstructs")
     e.set_defaults(run=_export)
-    try:
-        from .audit import add_arguments
-    except ImportError:  # pragma: no cover - audit ships with the package
-        add_arguments = None
-    if add_arguments is not None:
-        a = sub.add_parser("audit", help="credential-report findings for a live account; exit 1 on findings")
-        add_arguments(a)
-        a.set_defaults(run=_audit)
+    for name, module, help_text in MODULE_COMMANDS:
+        a = sub.add_parser(name, help=help_text)
+        importlib.import_module(module).add_arguments(a)
+        a.set_defaults(run=_module_command(module))
     return top
 
 
