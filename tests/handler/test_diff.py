@@ -32,11 +32,15 @@ def test_parse_leaves_out_optional_numbers_when_absent():
     ({"PasswordReusePrevention": "-1"}, "PasswordReusePrevention: '-1' is not a whole number in 1-24"),
     ({"RequireSymbols": "yes"}, "RequireSymbols: 'yes' is not true or false"),
     ({"HardExpiry": None}, "HardExpiry: None is not true or false"),
-    ({"OnDelete": "keep"}, "OnDelete: 'keep' is not restore, delete or retain"),
+    ({"OnDelete": "keep"}, "OnDelete: 'keep' is not in ('restore', 'delete', 'retain')"),
+    ({"MinimumPasswordLength": "\u00b2"}, "MinimumPasswordLength: '\u00b2' is not a whole number in 6-128"),
+    ({"MinimumPasswordLength": "1" * 5000}, "MinimumPasswordLength: '" + "1" * 79 + " is not a whole number in 6-128"),
+    ({"MinimumPasswordLength": ["14"]}, "MinimumPasswordLength: ['14'] is not a whole number in 6-128"),
+    ({"RequireSymbols": {"a": 1}}, "RequireSymbols: {'a': 1} is not true or false"),
 ])
 def test_parse_rejects_malformed_properties_naming_the_field(override, message):
     with pytest.raises(ValueError) as err:
-        diff.parse(cfn_props(**override))
+        diff.parse(dict(cfn_props(), **override))  # values as given, not made strings
     assert str(err.value) == message
 
 
@@ -50,7 +54,8 @@ def test_parse_rejects_malformed_properties_naming_the_field(override, message):
 ])
 def test_physical_id_round_trips_the_previous_policy(previous):
     physical_id = diff.encode(previous)
-    assert len(physical_id) < 100
+    assert len(physical_id) < 300
+    assert physical_id.startswith("IamPasswordPolicy/v1:")
     assert diff.decode(physical_id) == previous
 
 
@@ -63,12 +68,26 @@ def test_encode_keeps_only_what_the_update_call_takes():
         "AllowUsersToChangePassword": False, "HardExpiry": False}
 
 
-@pytest.mark.parametrize("physical_id", ["IamPasswordPolicy/failed-req-1", "", None, "IamPasswordPolicy/previous=1.2",
-                                         "IamPasswordPolicy/previous=a.b.c.d.e.f.g.h.i"])
+@pytest.mark.parametrize("physical_id", [
+    "IamPasswordPolicy/failed-req-1", "", "IamPasswordPolicy/previous=1.2", "IamPasswordPolicy/previous=a.b.c.d.e.f.g.h.i",
+    "IamPasswordPolicy/previous=\u00b2.1.1.1.1.1.0.90.24", "IamPasswordPolicy/previous=" + "9" * 5000 + ".1.1.1.1.1.0.90.24",
+    "IamPasswordPolicy/v1:", "IamPasswordPolicy/v1:garbage", "IamPasswordPolicy/v1:RequireSymbols=1",
+    "IamPasswordPolicy/v1:MinimumPasswordLength=x", "IamPasswordPolicy/v1:MinimumPasswordLength=14,RequireSymbols=",
+    "IamPasswordPolicy/v2:MinimumPasswordLength=14"])
 def test_foreign_or_broken_physical_ids_mean_nothing_to_undo(physical_id):
     assert diff.decode(physical_id) is False
     for mode in diff.ON_DELETE:
-        assert diff.delete_action(mode, physical_id) == ("nothing", None)
+        assert _delete(mode, physical_id) == ("nothing", None)
+
+
+def _delete(mode, physical_id):
+    return diff.plan({"RequestType": "Delete", "StackId": "s", "LogicalResourceId": "l", "RequestId": "r",
+                      "PhysicalResourceId": physical_id, "ResourceProperties": {"OnDelete": mode}})
+
+
+def test_a_field_a_later_version_adds_is_skipped_not_fatal():
+    assert diff.decode("IamPasswordPolicy/v1:MinimumPasswordLength=9,RequireSymbols=1,PasswordsSmell=1") == {
+        "MinimumPasswordLength": 9, "RequireSymbols": True}
 
 
 def test_delete_action_matrix():
@@ -77,12 +96,12 @@ def test_delete_action_matrix():
             "AllowUsersToChangePassword": True, "HardExpiry": False}
     had = diff.encode(prev)
     had_none = diff.encode(None)
-    assert diff.delete_action("restore", had) == ("apply", prev)
-    assert diff.delete_action("restore", had_none) == ("delete", None)
-    assert diff.delete_action("delete", had) == ("delete", None)
-    assert diff.delete_action("retain", had) == ("nothing", None)
-    assert diff.delete_action("retain", had_none) == ("nothing", None)
-    assert diff.delete_action(None, had) == ("apply", prev)  # OnDelete left out: restore
+    assert _delete("restore", had) == ("apply", prev)
+    assert _delete("restore", had_none) == ("delete", None)
+    assert _delete("delete", had) == ("delete", None)
+    assert _delete("retain", had) == ("nothing", None)
+    assert _delete("retain", had_none) == ("nothing", None)
+    assert _delete(None, had) == ("apply", prev)  # OnDelete left out: restore
 
 
 @pytest.mark.parametrize("url,region", [
@@ -152,6 +171,11 @@ def _event(kind="Update", **fields):
                  "PhysicalResourceId": PHYSICAL}, **fields)
 
 
+def _describe(asked, record):
+    """DescribeStackResource as the boto3 client offers it: keyword arguments, the record under StackResourceDetail."""
+    return lambda **kw: asked.append(kw) or {"StackResourceDetail": record}
+
+
 def _record(kind="Update", **fields):
     return dict({"StackId": STACK, "LogicalResourceId": "PasswordPolicy4B0A08FE", "PhysicalResourceId": PHYSICAL,
                  "ResourceType": diff.RESOURCE_TYPE, "ResourceStatus": f"{kind.upper()}_IN_PROGRESS"}, **fields)
@@ -161,16 +185,16 @@ def _record(kind="Update", **fields):
 def test_refusal_accepts_the_request_the_stack_is_waiting_for(kind):
     asked = []
     record = _record(kind, PhysicalResourceId=None) if kind == "Create" else _record(kind)
-    assert diff.refusal(_event(kind), FUNCTION, lambda *a: asked.append(a) or record) == ""
-    assert asked == [(STACK, "PasswordPolicy4B0A08FE")]
+    assert diff.refusal(_event(kind), FUNCTION, _describe(asked, record)) == ""
+    assert asked == [{"StackName": STACK, "LogicalResourceId": "PasswordPolicy4B0A08FE"}]
 
 
 @pytest.mark.parametrize("event,record,fragment", [
-    (_event(StackId=STACK.replace("123456789012", "999999999999")), None, "StackId is not of this account and region"),
-    (_event(StackId=STACK.replace("us-east-1", "eu-west-1")), None, "StackId is not of this account and region"),
-    (_event(StackId=STACK.replace("arn:aws:", "arn:aws-cn:")), None, "StackId is not of this account and region"),
-    (_event(StackId="Account"), None, "StackId is not of this account and region"),
-    (_event(StackId=STACK.replace(":stack/", ":stackset/")), None, "StackId is not of this account and region"),
+    (_event(StackId=STACK.replace("123456789012", "999999999999")), None, "StackId: not this account and region"),
+    (_event(StackId=STACK.replace("us-east-1", "eu-west-1")), None, "StackId: not this account and region"),
+    (_event(StackId=STACK.replace("arn:aws:", "arn:aws-cn:")), None, "StackId: not this account and region"),
+    (_event(StackId="Account"), None, "StackId: not this account and region"),
+    (_event(StackId=STACK.replace(":stack/", ":stackset/")), None, "StackId: not this account and region"),
     (_event(), _record(ResourceStatus="UPDATE_COMPLETE"),
      "ResourceStatus is 'UPDATE_COMPLETE', not 'UPDATE_IN_PROGRESS'"),
     (_event(), _record(ResourceStatus="DELETE_IN_PROGRESS"), "not 'UPDATE_IN_PROGRESS'"),
@@ -183,21 +207,40 @@ def test_refusal_accepts_the_request_the_stack_is_waiting_for(kind):
 ])
 def test_refusal_names_what_does_not_match(event, record, fragment):
     asked = []
-    why = diff.refusal(event, FUNCTION, lambda *a: asked.append(a) or record)
+    why = diff.refusal(event, FUNCTION, _describe(asked, record))
     assert fragment in why
-    assert asked == ([] if record is None else [(event["StackId"], event["LogicalResourceId"])])
+    assert asked == ([] if record is None else [{"StackName": event["StackId"],
+                                                  "LogicalResourceId": event["LogicalResourceId"]}])
 
 
 def test_refusal_when_the_stack_cannot_be_read():
-    def describe(stack, logical_id):
+    def describe(**kw):
         raise RuntimeError("ValidationError: Resource Other does not exist for stack Account")
     assert "does not exist" in diff.refusal(_event(), FUNCTION, describe)
 
 
 def test_plan_parses_before_anything_is_verified():
-    assert diff.plan({"RequestType": "Create", "ResourceProperties": cfn_props()})[0] == "create"
-    assert diff.plan({"RequestType": "Update", "ResourceProperties": cfn_props()})[0] == "apply"
-    assert diff.plan({"RequestType": "Delete", "ResourceProperties": cfn_props(),
-                      "PhysicalResourceId": PHYSICAL}) == ("delete", None)
+    ids = {"StackId": STACK, "LogicalResourceId": "L", "RequestId": "r"}
+    assert diff.plan(dict(ids, RequestType="Create", ResourceProperties=cfn_props()))[0] == "create"
+    assert diff.plan(dict(ids, RequestType="Update", ResourceProperties=cfn_props(), PhysicalResourceId=PHYSICAL))[0] == "apply"
+    assert diff.plan(dict(ids, RequestType="Delete", ResourceProperties=cfn_props(),
+                          PhysicalResourceId=PHYSICAL)) == ("delete", None)
     with pytest.raises(ValueError, match="RequestType: None"):
         diff.plan({})
+
+
+@pytest.mark.parametrize("change,message", [
+    ({"ResourceProperties": "MinimumPasswordLength=14"}, "ResourceProperties: must be a mapping"),
+    ({"ResourceProperties": None}, "ResourceProperties: must be a mapping"),
+    ({"StackId": 7}, "StackId: must be a string"),
+    ({"LogicalResourceId": ["L"]}, "LogicalResourceId: must be a string"),
+    ({"PhysicalResourceId": None}, "PhysicalResourceId: must be a string"),
+    ({"RequestType": "Replace"}, "RequestType: 'Replace' is not in ('Create', 'Update', 'Delete')"),
+    ({"RequestType": ["Create"]}, "RequestType: ['Create'] is not in"),
+])
+def test_plan_names_the_malformed_field(change, message):
+    event = dict({"StackId": STACK, "LogicalResourceId": "L", "RequestId": "r", "RequestType": "Update",
+                  "ResourceProperties": cfn_props(), "PhysicalResourceId": PHYSICAL}, **change)
+    with pytest.raises(ValueError) as err:
+        diff.plan(event)
+    assert str(err.value).startswith(message)

@@ -43,7 +43,7 @@ def _refused(account, response_server, fragment):
     assert _live(account["iam"]) == LIVE, "the forged event changed the account password policy"
     assert len(response_server.bodies) == account["answers"] + 1  # one answer, to CloudFormation's bucket
     answer = response_server.last
-    assert answer["Status"] == "FAILED" and answer["Reason"].startswith("PermissionError: refused: "), answer
+    assert answer["Status"] == "FAILED" and answer["Reason"].startswith("PermissionError: "), answer
     assert fragment in answer["Reason"]
 
 
@@ -109,7 +109,7 @@ def test_forged_event_for_another_account_or_region_is_refused_unread(account, c
     e = event(response_server, "Update", WEAK, physical_id=account["physical_id"], StackId=stack_id,
               ResponseURL=response_url())
     handler_module.handler(e, Context())
-    _refused(account, response_server, "StackId is not of this account and region")
+    _refused(account, response_server, "StackId: not this account and region")
 
 
 @pytest.mark.parametrize("url", [  # every form refused: tests/handler/test_diff.py
@@ -131,7 +131,7 @@ def test_untrusted_response_url_gets_nothing(account, cloudformation, response_s
     assert len(response_server.bodies) == account["answers"]
     assert [u for u in response_server.requested if u == url or "attacker" in u or "169.254" in u] == []
     assert len(response_server.requested) == account["answers"]  # only the genuine Create's answer ever left
-    assert "refused: ResponseURL is not CloudFormation's" in capsys.readouterr().out
+    assert "refused: ResponseURL" in capsys.readouterr().out
 
 
 def test_genuine_request_that_cannot_be_verified_fails_at_once(account, cloudformation, response_server,

@@ -6,8 +6,8 @@ joined and minified, in steps that each keep the program's behaviour (the last i
 1. docstrings, comments and relative imports go; the plain imports become one, at the top; a
    module constant read only once is written in place (``GUARD_SECONDS`` becomes ``5``);
 2. every name the bundle itself defines (functions, parameters, locals, module constants) gets a
-   short one, the most used names the shortest; attributes, imported names, builtins and
-   ``handler`` keep theirs;
+   short one, the most used names the shortest; attributes, imported names and ``handler`` keep
+   theirs; a builtin read often (``isinstance``) is read through a short module-level alias;
 3. a string literal written several times (``"PhysicalResourceId"``) becomes one module constant,
    when that is shorter;
 4. the text is laid out tightly: no space a token does not need, one space per indentation level,
@@ -168,9 +168,29 @@ class _Rename(ast.NodeTransformer):
         return node
 
 
+def _builtin_uses(tree: ast.Module, keep: set[str]) -> collections.Counter:
+    """How often each builtin the bundle does not define is read (``isinstance``, ``ValueError``)."""
+    shadowed = _defined_names(tree) | _imported_names(tree)
+    return collections.Counter(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and
+                               isinstance(n.ctx, ast.Load) and n.id in dir(builtins) and n.id not in shadowed)
+
+
+class _Alias(ast.NodeTransformer):
+    """Reads of builtins become reads of their module-level aliases (nothing else is touched)."""
+
+    def __init__(self, aliases):
+        self.aliases = aliases
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, ast.Load) and node.id in self.aliases:
+            node.id = self.aliases[node.id]
+        return node
+
+
 def _shorten(module: ast.Module) -> ast.Module:
-    """Steps 2 and 3. Names and repeated strings are ranked together by how often they are written,
-    and take the short names in that order; a string becomes a constant only where that is shorter."""
+    """Steps 2 and 3. Names, repeated strings and builtins read often are ranked together by how
+    often they are written, and take the short names in that order; a string becomes a constant,
+    and a builtin an alias (``a=isinstance``), only where that is shorter."""
     keep = _imported_names(module) | set(dir(builtins)) | {ENTRY_POINT}
     renamable = _defined_names(module) - keep
     taken = set(keyword.kwlist) | keep | _defined_names(module) \
@@ -178,21 +198,27 @@ def _shorten(module: ast.Module) -> ast.Module:
         | {n.attr for n in ast.walk(module) if isinstance(n, ast.Attribute)}
     uses = _name_uses(module, renamable)
     strings = collections.Counter(n.value for n in _plain_strings(module))
+    builtin_reads = _builtin_uses(module, keep)
     ranked = sorted([(-count, 0, name) for name, count in uses.items()] +
-                    [(-count, 1, value) for value, count in strings.items() if count > 1])
+                    [(-count, 1, value) for value, count in strings.items() if count > 1] +
+                    [(-count, 2, name) for name, count in builtin_reads.items() if count > 1])
     short = _short_names(taken)
     mapping: dict[str, str] = {}
     constants: dict[str, str] = {}
+    aliases: dict[str, str] = {}
     name = next(short)
-    for minus_count, is_string, original in ranked:
-        literal = len(repr(original))
-        if is_string and -minus_count * (literal - len(name)) <= len(name) + literal + 2:  # "n='...';"
+    for minus_count, kind, original in ranked:
+        written = len(repr(original)) if kind == 1 else len(original)
+        if kind and -minus_count * (written - len(name)) <= len(name) + written + 2:  # "n='...';" / "n=str;"
             continue
-        (constants if is_string else mapping)[original] = name
+        (mapping, constants, aliases)[kind][original] = name
         name = next(short)
     module = _Rename(mapping, constants).visit(module)
+    module = _Alias(aliases).visit(module)
     module.body = [ast.Assign(targets=[ast.Name(id=n, ctx=ast.Store())], value=ast.Constant(v))
-                   for v, n in constants.items()] + module.body
+                   for v, n in constants.items()] + \
+                  [ast.Assign(targets=[ast.Name(id=n, ctx=ast.Store())], value=ast.Name(id=b, ctx=ast.Load()))
+                   for b, n in aliases.items()] + module.body
     return module
 
 

@@ -4,19 +4,13 @@ import time
 import urllib.request
 
 import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 
 def client(service):
-    return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 6},
-                                               connect_timeout=5, read_timeout=15))
-
-
-def describe_resource(stack_id, logical_id):
-    """CloudFormation's record of one resource of one stack (DescribeStackResource)."""
-    return client("cloudformation").describe_stack_resource(
-        StackName=stack_id, LogicalResourceId=logical_id)["StackResourceDetail"]
+    """A client retrying in botocore's standard mode: the function's environment sets AWS_RETRY_MODE
+    and AWS_MAX_ATTEMPTS (``_inline_function.RETRIES``)."""
+    return boto3.client(service)
 
 
 def password_policy(verb, **args):
@@ -28,14 +22,11 @@ def password_policy(verb, **args):
             raise
 
 
-def send(url, body, attempts=5, pause=1):
-    """PUTs the response, retrying a refused or failed attempt with backoff."""
-    for n in range(attempts):
+def send(url, body):
+    """PUTs the response, retrying a refused or failed attempt with backoff (five attempts)."""
+    for n in range(5):
         try:
-            req = urllib.request.Request(url, data=body, method="PUT", headers={"Content-Type": ""})
-            with urllib.request.urlopen(req, timeout=10):
-                return True
-        except Exception as e:
-            print("response attempt failed:", type(e).__name__)  # not the URL: it is a credential
-        time.sleep(pause * 2 ** n)
-    return False
+            return urllib.request.urlopen(urllib.request.Request(url, body, {"Content-Type": ""}, method="PUT"),
+                                          timeout=10).close() or True
+        except Exception:  # never log the URL: it is a credential
+            time.sleep(2 ** n)

@@ -6,7 +6,7 @@ import json
 import threading
 
 from .diff import encode, plan, refusal, trusted_url
-from .external import describe_resource, password_policy, send
+from .external import client, password_policy, send
 
 GUARD_SECONDS = 5
 
@@ -16,9 +16,9 @@ def run(event, function):
     action, policy = plan(event)
     if action == "nothing":  # a Delete with nothing to undo needs no proof: it touches nothing
         return event["PhysicalResourceId"]
-    why = refusal(event, function, describe_resource)
+    why = refusal(event, function, client("cloudformation").describe_stack_resource)
     if why:
-        raise PermissionError(f"refused: {why}")  # before any IAM call
+        raise PermissionError(why)  # before any IAM call
     if action == "create":
         previous = (password_policy("get") or {}).get("PasswordPolicy")
     if action == "delete":
@@ -29,11 +29,15 @@ def run(event, function):
 
 
 def body(event, status, reason, physical_id):
-    """The response document. CloudFormation takes at most 4,096 bytes: a genuine event's ids come to
-    under 700, and a reason cut to 500 characters is at most 3,002 bytes of JSON even if every
-    character needs escaping."""
-    out = {k: event.get(k) for k in ("StackId", "RequestId", "LogicalResourceId")}
-    return json.dumps(dict(out, Status=status, PhysicalResourceId=physical_id, Reason=reason[:500])).encode()
+    """The response document, at most 4,096 bytes as CloudFormation requires, measured after JSON
+    encoding (an escaped character takes up to 12 bytes): the reason is cut first, then the ids
+    (a genuine event's come to under 700 bytes)."""
+    out = {k: str(event.get(k, "")) for k in ("StackId", "RequestId", "LogicalResourceId")}
+    out.update(Status=status, PhysicalResourceId=str(physical_id), Reason=reason)
+    for key in ("Reason", "PhysicalResourceId", "RequestId", "LogicalResourceId", "StackId"):
+        # every character takes at least one byte: cutting the excess in characters is enough
+        out[key] = out[key][:max(len(out[key]) + 4096 - len(json.dumps(out)), 0)]
+    return json.dumps(out).encode()
 
 
 def handler(event, context):
@@ -55,7 +59,7 @@ def handler(event, context):
     invoke this function."""
     function = context.invoked_function_arn.split(":")  # arn:partition:lambda:region:account:function:name
     if not isinstance(event, dict) or not trusted_url(event.get("ResponseURL"), function[3]):
-        print("refused: ResponseURL is not CloudFormation's")
+        print("refused: ResponseURL")
         return
     fallback = event.get("PhysicalResourceId") or f"IamPasswordPolicy/failed-{event.get('RequestId')}"
     done = []
@@ -70,5 +74,5 @@ def handler(event, context):
     worker.start()
     worker.join(max(context.get_remaining_time_in_millis() / 1000 - GUARD_SECONDS, 1))
     status, reason, physical_id = done[0] if done else ("FAILED", "timed out", fallback)
-    print(json.dumps({"RequestType": event.get("RequestType"), "Status": status, "Reason": reason}))
+    print(status, reason[:500])
     send(event["ResponseURL"], body(event, status, reason, physical_id))
