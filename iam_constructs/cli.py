@@ -59,10 +59,33 @@ MODULE_COMMANDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _module_command(module: str):
+# What a subcommand needs beyond the base install, and the extra that brings it: the CDK app never
+# needs the AWS SDK (about 100 MB), so only the commands that call AWS ask for it.
+EXTRAS = {"boto3": "aws", "botocore": "aws"}
+COMMAND_NEEDS: dict[str, tuple[str, ...]] = {"audit": ("boto3",), "adopt": ("boto3",)}
+
+
+def _missing(command: str, module: str) -> int:
+    """One line naming what to install, exit 2 (1 would read as "findings")."""
+    extra = EXTRAS.get(module.split(".")[0])
+    fix = (f"pip install 'iam-constructs[{extra}]'" if extra
+           else "reinstall iam-constructs (pip install --force-reinstall iam-constructs)")
+    print(f"iam-constructs {command}: needs the Python package {module.split('.')[0]!r}, which is not "
+          f"installed; {fix}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _module_command(name: str, module: str):
     def run(args: argparse.Namespace) -> int:
         import importlib
-        return importlib.import_module(module).run_cli(args)
+        import importlib.util
+        for needed in COMMAND_NEEDS.get(name, ()):
+            if importlib.util.find_spec(needed) is None:
+                return _missing(name, needed)
+        try:
+            return importlib.import_module(module).run_cli(args)
+        except ModuleNotFoundError as e:
+            return _missing(name, e.name or "?")
     return run
 
 
@@ -81,8 +104,13 @@ def parser() -> argparse.ArgumentParser:
     e.set_defaults(run=_export)
     for name, module, help_text in MODULE_COMMANDS:
         a = sub.add_parser(name, help=help_text)
-        importlib.import_module(module).add_arguments(a)
-        a.set_defaults(run=_module_command(module))
+        try:
+            importlib.import_module(module).add_arguments(a)
+        except ModuleNotFoundError as e:  # its options need what is missing: say so when it runs
+            a.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+            a.set_defaults(run=lambda args, n=name, m=e.name or "?": _missing(n, m))
+            continue
+        a.set_defaults(run=_module_command(name, module))
     return top
 
 
