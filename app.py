@@ -5,6 +5,7 @@
     npx cdk synth -c roster=path/to/roster.yaml
     npx cdk synth -c nag=false                 # skip the three rule packs
     npx cdk synth -c nag=ours                  # only the IamConstructs pack
+    npx cdk synth -c baseline-rev=HEAD         # refuse a replacing change against the committed roster
 """
 
 import sys
@@ -14,6 +15,7 @@ import iam_constructs  # noqa: F401  (first: silences jsii's Node banner before 
 import aws_cdk as cdk
 
 from iam_constructs.errors import print_problems
+from iam_constructs.plan import synth_check
 from iam_constructs.roster import Progress, build, load_roster
 from iam_constructs.synth import add_rule_packs
 
@@ -25,6 +27,14 @@ roster, problems = load_roster(roster_path)
 if problems:
     print_problems(problems)
     print(f"{len(problems)} problem(s) in {roster_path}; nothing was synthesized", file=sys.stderr)
+    sys.exit(2)
+
+# With a previous roster (-c baseline=PATH or -c baseline-rev=REV), a change that would replace a
+# user or fail mid-deployment stops here, with the lines `iam-constructs plan` prints.
+hazards = synth_check(app.node.try_get_context, roster)
+if hazards:
+    print("\n".join(hazards), file=sys.stderr)
+    print(f"{len(hazards)} hazard(s) against the baseline; nothing was synthesized", file=sys.stderr)
     sys.exit(2)
 
 progress = Progress()

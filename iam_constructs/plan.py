@@ -376,7 +376,8 @@ def hazard_lines(plan: Plan) -> list[str]:
 def synth_check(app_context, roster) -> list[str]:
     """Hazard lines for ``cdk synth`` when a previous roster is known (``-c baseline=PATH`` or
     ``-c baseline-rev=REV``); [] when none is given or nothing is hazardous. Bad baseline input
-    comes back as problem lines too."""
+    comes back as problem lines too. ``-c refactored=true`` says the moves between stacks were
+    carried out by the stack refactor ``plan --refactor-out`` wrote, so they replace nothing."""
     baseline = app_context("baseline")
     rev = app_context("baseline-rev")
     if not baseline and not rev:
@@ -386,7 +387,8 @@ def synth_check(app_context, roster) -> list[str]:
     base, problems = load_revision(str(rev), roster.path) if rev else load_roster(str(baseline))
     if problems:
         return [one_line(p) for p in problems]
-    return hazard_lines(compare(base, roster))
+    refactored = str(app_context("refactored") or "false").lower() in ("true", "1", "yes")
+    return hazard_lines(compare(base, roster, refactor=refactored))
 
 
 # -- command line ------------------------------------------------------------------------------

@@ -216,3 +216,27 @@ def test_synth_check_refuses_a_replacing_change(load, write_roster):
     assert len(lines) == 1 and "users[3].access_keys[1].serial" in lines[0] and "safe way:" in lines[0]
     assert synth_check({}.get, new) == []
     assert synth_check({"baseline": base_path}.get, load(base_data())) == []
+
+
+def test_app_refuses_to_synthesize_a_replacing_change(write_roster, tmp_path):
+    """app.py stops before building anything (exit 2) and prints plan's hazard lines."""
+    import os
+    import sys
+    base_path = write_roster(base_data())
+    new_data = base_data(user_stacks=3)
+    new_path = write_roster(new_data)
+    env = {**os.environ, "CDK_OUTDIR": str(tmp_path / "out"),
+           "CDK_CONTEXT_JSON": json.dumps({"roster": new_path, "baseline": base_path})}
+    run = subprocess.run([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 2, run.stderr
+    lines = [x for x in run.stderr.splitlines() if x.startswith(new_path)]
+    assert lines and all("the user moves from IamUsers" in x and "safe way:" in x for x in lines)
+    assert "nothing was synthesized" in run.stderr and not list((tmp_path / "out").glob("*.template.json"))
+
+
+def test_synth_check_accepts_moves_carried_out_by_a_refactor(load, write_roster):
+    base_path = write_roster(base_data())
+    grown = load(base_data(user_stacks=3))
+    assert synth_check({"baseline": base_path}.get, grown)
+    assert synth_check({"baseline": base_path, "refactored": "true"}.get, grown) == []
