@@ -8,6 +8,7 @@ reference; an access key's secret part goes straight from ``Fn::GetAtt`` into a 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence, Union
 
@@ -28,6 +29,7 @@ PARAMETER = "parameter"
 """``ConsoleAccess.initial_password``: the deployer types it into a NoEcho parameter."""
 
 DEFAULT_PASSWORD_LENGTH = 32
+SERIAL_MAX = 2**31 - 1  # AWS::IAM::AccessKey Serial is an Integer
 IAM_PASSWORD_MAX = 128
 # Secrets Manager's punctuation minus the characters IAM does not count as symbols
 # (IAM's set: ! @ # $ % ^ & * ( ) _ + - = [ ] { } | ').
@@ -271,10 +273,13 @@ def normalise_slots(p: ProblemCollector, field_name: str, value: Any) -> list[tu
             p.add(f, f"{show(s)} must be an AccessKeySlot(serial=..., active=...)")
             continue
         number = s.slot if s.slot is not None else i + 1
-        if number not in (1, 2) or isinstance(number, bool):
+        if s.slot is None and i >= limits.ACCESS_KEYS_PER_USER_MAX:
+            continue  # "N key slots" above says it
+        if isinstance(number, bool) or number not in (1, 2):
             p.add(f"{f}.slot", f"{show(s.slot)} must be 1 or 2")
-        if isinstance(s.serial, bool) or not isinstance(s.serial, int) or s.serial < 1:
-            p.add(f"{f}.serial", f"{show(s.serial)} must be a whole number >= 1 (bump it to rotate the key)")
+        if isinstance(s.serial, bool) or not isinstance(s.serial, int) or not 1 <= s.serial <= SERIAL_MAX:
+            p.add(f"{f}.serial", f"{show(s.serial)} must be a whole number >= 1 and <= {SERIAL_MAX} (bump it to "
+                                 "rotate the key)")
         if not isinstance(s.active, bool):
             p.add(f"{f}.active", f"{show(s.active)} must be True or False")
         if any(n == number for n, _ in out):
@@ -284,15 +289,70 @@ def normalise_slots(p: ProblemCollector, field_name: str, value: Any) -> list[tu
     return out
 
 
-def _check_principals(p: ProblemCollector, field_name: str, arns: Sequence[str]) -> None:
-    if isinstance(arns, str) or not isinstance(arns, (list, tuple)):
-        p.add(field_name, f"{show(arns)} must be a list of principal ARNs")
+_PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/([\x21-\x7e]*/)?[\w+=,.@-]{1,128}\Z")
+_KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[A-Za-z0-9-]+|alias/[a-zA-Z0-9/_-]+)\Z")
+_KEY_ALIAS = re.compile(r"alias/[a-zA-Z0-9/_-]{1,250}\Z")
+
+
+def principal_arn(value: Any) -> str | None:
+    """The ARN of a reader: an ARN string, an ``aws_iam.IRole`` / ``IUser`` (``role_arn``, ``user_arn``)
+    or an ``IamUser``; None for anything else."""
+    if isinstance(value, str):
+        return value
+    for attribute in ("role_arn", "user_arn"):
+        arn = getattr(value, attribute, None) if hasattr(value, "grant_principal") else None
+        if isinstance(arn, str):
+            return arn
+    return None
+
+
+def normalise_principals(p: ProblemCollector, field_name: str, values: Any) -> tuple[str, ...]:
+    """Readers or administrators as principal ARNs: ARN strings (an IAM role or user), or
+    ``aws_iam.IRole`` / ``aws_iam.IUser`` objects."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple)):
+        p.add(field_name, f"{show(values)} must be a list of principal ARNs or aws_iam.IRole/IUser objects")
+        return ()
+    out = []
+    for i, value in enumerate(values):
+        arn = principal_arn(value)
+        if arn is None:
+            p.add(field_name, f"{show(value)} is not an IAM principal ARN nor an aws_iam.IRole/IUser")
+        elif not is_unresolved(arn) and not _PRINCIPAL_ARN.match(arn):
+            p.add(field_name, f"{show(arn)} is not an IAM principal ARN (a role or user: "
+                              "arn:PARTITION:iam::ACCOUNT:role/NAME)")
+        else:
+            out.append(arn)
+    return tuple(out)
+
+
+def _check_principals(p: ProblemCollector, field_name: str, arns: Any) -> None:
+    normalise_principals(p, field_name, arns)
+
+
+def check_key(p: ProblemCollector, field_name: str, value: Any) -> None:
+    """``credentials_key``: None, a ``CredentialsKey``, an ``aws_kms.IKey``, a key or alias ARN, or
+    ``alias/NAME``."""
+    if value is None or isinstance(value, CredentialsKey) or is_unresolved(value):
         return
-    for arn in arns:
-        if is_unresolved(arn):
-            continue
-        if not isinstance(arn, str) or not arn.startswith("arn:") or ":iam::" not in arn:
-            p.add(field_name, f"{show(arn)} is not an IAM principal ARN (arn:PARTITION:iam::ACCOUNT:role/NAME)")
+    if isinstance(value, str):
+        if _KEY_ARN.match(value) or (_KEY_ALIAS.match(value) and not value.startswith("alias/aws/")):
+            return
+        p.add(field_name, f"{show(value)} is not a KMS key ARN (arn:PARTITION:kms:REGION:ACCOUNT:key/ID) or a "
+                          "customer alias (alias/NAME, letters, digits, /_-, not under alias/aws/)")
+        return
+    if not (hasattr(value, "key_arn") and hasattr(value, "grant_decrypt")):
+        p.add(field_name, f"{show(value)} must be a CredentialsKey, an aws_kms.IKey or a KMS key ARN")
+
+
+def key_id_of(value: Any, stack: cdk.Stack | None) -> str | None:
+    """How a user's secrets name the key (``credentials_key`` already checked)."""
+    if value is None:
+        return None
+    if isinstance(value, CredentialsKey):
+        return value.key_id_for(stack) if stack is not None else None
+    if isinstance(value, str):
+        return value
+    return value.key_arn  # an aws_kms.IKey
 
 
 def check_initial_password_secret_value(p: ProblemCollector, field_name: str, stack: cdk.Stack,

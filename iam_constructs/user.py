@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as _dt
 import dataclasses
 import functools
-import inspect
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union
 
@@ -72,6 +71,7 @@ class UserPlan:
     key: cr.CredentialsKey | None = None
     cleanup_on_delete: bool = True
     cleanup_token: str | None = None  # the stack's cleanup function ARN, bound at emission
+    disabled_since: _dt.date | None = None
 
     @property
     def logical_id(self) -> str:
@@ -84,18 +84,62 @@ class UserPlan:
                 and self.console.initial_password == cr.GENERATED)
 
 
-def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", groups: Sequence[GroupLike] = (),
-              permissions_boundary: Union[str, iam.IManagedPolicy, None] = None,
-              tags: Mapping[str, str] | None = None, required_tags: Sequence[str] = defaults.REQUIRED_USER_TAGS,
-              expires: Union[_dt.date, str, None] = None, console_access: Union[bool, cr.ConsoleAccess] = False,
-              programmatic_access: Union[bool, Sequence[cr.AccessKeySlot]] = False,
-              console_and_keys_reason: str | None = None, disabled: bool = False,
-              password_policy: PasswordPolicy | None = None, credentials_key: cr.KeyLike = None,
-              direct_managed_policies: Sequence[str] = (), direct_policies_reason: str | None = None,
-              acknowledgements: Mapping[str, str] | None = None,
-              cleanup_on_delete: bool = True,
-              disabled_since: Union[_dt.date, str, None] = None) -> tuple[UserPlan | None, list[Problem]]:
+@dataclass(frozen=True, kw_only=True)
+class UserProps:
+    """IamUser's props, defined once: ``IamUser``'s keyword arguments, the mappings ``IamUsers`` takes
+    and what the roster checks are all this class (see ``IamUser`` for each prop's meaning)."""
+
+    user_name: str
+    path: str = "/"
+    groups: Sequence[GroupLike] = ()
+    permissions_boundary: Union[str, iam.IManagedPolicy, None] = None
+    tags: Mapping[str, str] | None = None
+    required_tags: Sequence[str] = defaults.REQUIRED_USER_TAGS
+    expires: Union[_dt.date, str, None] = None
+    console_access: Union[bool, cr.ConsoleAccess] = False
+    programmatic_access: Union[bool, Sequence[cr.AccessKeySlot]] = False
+    console_and_keys_reason: str | None = None
+    disabled: bool = False
+    password_policy: PasswordPolicy | None = None
+    credentials_key: cr.KeyLike = None
+    direct_managed_policies: Sequence[str] = ()
+    direct_policies_reason: str | None = None
+    acknowledgements: Mapping[str, str] | None = None
+    cleanup_on_delete: bool = True
+    disabled_since: Union[_dt.date, str, None] = None
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    @classmethod
+    def from_mapping(cls, where: str, props: Mapping[str, Any]) -> tuple["UserProps | None", list[Problem]]:
+        """Props from a mapping (``IamUsers``, the roster): an unknown or missing prop is a problem."""
+        if not isinstance(props, Mapping):
+            return None, [Problem(where, "users", f"{show(props)} must be a mapping of IamUser props")]
+        names = cls.names()
+        problems = [Problem(where, str(key), f"unknown prop; IamUser takes {', '.join(names)}")
+                    for key in props if key not in names]
+        if "user_name" not in props:
+            problems.append(Problem(where, "user_name", "missing; every user needs a user_name"))
+        if problems:
+            return None, problems
+        return cls(**props), []
+
+
+def plan_user(stack: cdk.Stack | None, where: str, props: UserProps) -> tuple[UserPlan | None, list[Problem]]:
     """Validates one user's props; returns (plan, []) or (None, every problem). Nothing is built."""
+    if not isinstance(props, UserProps):
+        raise TypeError(f"plan_user takes a UserProps, not {type(props).__name__}")
+    user_name, path, groups, tags = props.user_name, props.path, props.groups, props.tags
+    permissions_boundary, required_tags, expires = props.permissions_boundary, props.required_tags, props.expires
+    console_access, programmatic_access = props.console_access, props.programmatic_access
+    console_and_keys_reason, disabled, disabled_since = props.console_and_keys_reason, props.disabled, \
+        props.disabled_since
+    password_policy, credentials_key, acknowledgements = props.password_policy, props.credentials_key, \
+        props.acknowledgements
+    direct_managed_policies, direct_policies_reason = props.direct_managed_policies, props.direct_policies_reason
+    cleanup_on_delete = props.cleanup_on_delete
     p = ProblemCollector(where)
     if is_unresolved(user_name):
         p.add("user_name", f"{show(user_name)} is a token, unknown until deployment: the user's logical ids derive "
@@ -103,11 +147,17 @@ def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", 
                            "string")
     check_name(p, "user_name", user_name, max_len=limits.USER_NAME_MAX, kind="user")
     check_path(p, "path", path)
+    if tags is not None and not isinstance(tags, Mapping):
+        p.add("tags", f"{show(tags)} must be a mapping of tag key to value, e.g. {{'Owner': 'platform'}}")
+        tags = None
+    given_tags = len(tags or {})
     tag_map = dict(tags or {})
     check_tags(p, "tags", tag_map)
+    disabled_flag = _check_bool(p, "disabled", disabled)
+    cleanup_flag = _check_bool(p, "cleanup_on_delete", cleanup_on_delete)
     expiry = parse_date(p, "expires", expires)
     if expiry is not None:
-        if any(k.lower() == defaults.EXPIRY_TAG.lower() for k in tag_map):
+        if any(str(k).lower() == defaults.EXPIRY_TAG.lower() for k in tag_map):
             p.add("tags", f"give the expiry date once: 'expires' writes the {defaults.EXPIRY_TAG!r} tag")
         tag_map[defaults.EXPIRY_TAG] = expiry.isoformat()
     since = parse_date(p, "disabled_since", disabled_since)
@@ -117,53 +167,75 @@ def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", 
                                     "(the departure window starts the day the credentials go off)")
         elif since > _dt.date.today():
             p.add("disabled_since", f"{since.isoformat()} is in the future; give the day the user was disabled")
-        if any(k.lower() == defaults.DISABLED_SINCE_TAG.lower() for k in tag_map):
+        if any(str(k).lower() == defaults.DISABLED_SINCE_TAG.lower() for k in tag_map):
             p.add("tags", f"give the date once: 'disabled_since' writes the {defaults.DISABLED_SINCE_TAG!r} tag")
         tag_map[defaults.DISABLED_SINCE_TAG] = since.isoformat()
-    if any(k.lower() == defaults.STACK_TAG.lower() for k in tag_map):
+    library_tags = len(tag_map) - given_tags + (1 if cleanup_flag else 0)
+    if any(str(k).lower() == defaults.STACK_TAG.lower() for k in tags or {}):
         p.add(f"tags.{defaults.STACK_TAG}", "is written by the library (the user's stack, which scopes its cleanup "
                                             "role); remove it")
-    elif len(tag_map) + (1 if cleanup_on_delete is not False else 0) > limits.TAGS_PER_USER_MAX:
-        p.add("tags", f"{len(tag_map)} tags{' with the ' + defaults.EXPIRY_TAG + ' tag' if expiry else ''} and the "
-                      f"{defaults.STACK_TAG} tag the library writes; IAM allows at most {limits.TAGS_PER_USER_MAX}")
-    if isinstance(required_tags, str):
+    elif given_tags <= limits.TAGS_PER_USER_MAX < given_tags + library_tags:
+        written = [t for t, on in ((defaults.EXPIRY_TAG, expiry is not None),
+                                   (defaults.DISABLED_SINCE_TAG, since is not None),
+                                   (defaults.STACK_TAG, cleanup_flag)) if on]
+        p.add("tags", f"{given_tags} tags plus the {len(written)} the library writes ({', '.join(written)}) make "
+                      f"{given_tags + library_tags}; IAM allows at most {limits.TAGS_PER_USER_MAX} per user: "
+                      "remove some")
+    if isinstance(required_tags, str) or not isinstance(required_tags, (list, tuple)):
         p.add("required_tags", f"{show(required_tags)} must be a list of tag keys, e.g. ['Owner']")
     else:
-        present = {k.lower() for k, v in tag_map.items() if is_unresolved(v) or (isinstance(v, str) and v)}
+        present = {str(k).lower() for k, v in tag_map.items() if is_unresolved(v) or (isinstance(v, str) and v)}
         for key in required_tags:
-            if key.lower() not in present:
-                p.add(f"tags.{key}", f"required tag {key!r} is missing or empty; add it, "
-                                     "or pass required_tags=() to opt out")
-    if not isinstance(disabled, bool):
-        p.add("disabled", f"{show(disabled)} must be True or False")
-    if not isinstance(cleanup_on_delete, bool):
-        p.add("cleanup_on_delete", f"{show(cleanup_on_delete)} must be True or False")
+            if not isinstance(key, str) or not key:
+                p.add("required_tags", f"{show(key)} is not a tag key; give non-empty strings")
+            elif key.lower() not in present:
+                p.add(f"tags.{key}", f"required tag {key!r} is missing or empty; add it "
+                                     "(required_tags lists it; an empty list opts out)")
+    for name, reason in (("console_and_keys_reason", console_and_keys_reason),
+                         ("direct_policies_reason", direct_policies_reason)):
+        if reason is not None and not (isinstance(reason, str) and reason.strip()):
+            p.add(name, f"{show(reason)} must be a non-empty reason (a string), or None")
 
-    console = cr.ConsoleAccess() if console_access is True else (console_access or None)
-    if console is not None and not isinstance(console, cr.ConsoleAccess):
+    if console_access is True:
+        console = cr.ConsoleAccess()
+    elif console_access is False or console_access is None:
+        console = None
+    elif isinstance(console_access, cr.ConsoleAccess):
+        console = console_access
+    else:
         p.add("console_access", f"{show(console_access)} must be True, False or a ConsoleAccess")
         console = None
     slots = cr.normalise_slots(p, "programmatic_access", programmatic_access)
     if console is not None and slots and not (isinstance(console_and_keys_reason, str)
                                               and console_and_keys_reason.strip()):
         p.add("console_access", "a user with both console access and access keys is refused: people sign "
-                                "in, bots use keys. Split into two users, or pass console_and_keys_reason="
-                                "'<why>' to allow it for this user")
-    policy = password_policy or declared_password_policy(stack) or PasswordPolicy()
+                                "in, bots use keys. Split into two users, or give console_and_keys_reason "
+                                "('<why>') to allow it for this user")
+    if password_policy is not None and not isinstance(password_policy, PasswordPolicy):
+        p.add("password_policy", f"{show(password_policy)} must be a PasswordPolicy")
+        password_policy = None
+    elif password_policy is not None:
+        p.extend(password_policy.problems(where, "password_policy.").problems)
+    policy = password_policy or (declared_password_policy(stack) if stack is not None else None) or PasswordPolicy()
     reference, from_parameter = None, False
     if console is not None:
         cr.check_console(p, "console_access", console, policy)
-        if isinstance(console.initial_password, cdk.SecretValue):
+        if isinstance(console.initial_password, cdk.SecretValue) and stack is not None:
             from_parameter = cr.check_initial_password_secret_value(p, "console_access", stack,
                                                                      console.initial_password)
             reference = console.initial_password.unsafe_unwrap()  # a reference, never plaintext (checked)
+    cr.check_key(p, "credentials_key", credentials_key)
 
-    if isinstance(groups, str) or not isinstance(groups, Sequence):
+    if isinstance(groups, (str, bytes)) or not isinstance(groups, Sequence):
         p.add("groups", f"{show(groups)} must be a list of groups (IamGroup, aws_iam.IGroup or names)")
         groups = ()
     group_names = [_group_name(p, f"groups[{i}]", g) for i, g in enumerate(groups)]
     _check_groups(p, group_names)
 
+    if isinstance(direct_managed_policies, (str, bytes)) or not isinstance(direct_managed_policies, Sequence):
+        p.add("direct_managed_policies", f"{show(direct_managed_policies)} must be a list of managed-policy names "
+                                         "or ARNs")
+        direct_managed_policies = ()
     direct = [managed_policy_arn(p, f"direct_managed_policies[{i}]", v) for i, v in enumerate(direct_managed_policies)]
     if direct and not (isinstance(direct_policies_reason, str) and direct_policies_reason.strip()):
         p.add("direct_managed_policies", "policies attached straight to a user are refused: put them on a "
@@ -172,7 +244,7 @@ def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", 
         p.add("direct_managed_policies", f"{len(direct)} policies; IAM allows at most "
                                          f"{limits.MANAGED_POLICIES_PER_USER_MAX} per user even with a quota increase")
     boundary = permissions_boundary
-    if boundary is not None and hasattr(boundary, "managed_policy_arn"):
+    if boundary is not None and not isinstance(boundary, str) and hasattr(boundary, "managed_policy_arn"):
         boundary = boundary.managed_policy_arn
     elif boundary is not None:
         boundary = managed_policy_arn(p, "permissions_boundary", boundary)
@@ -180,6 +252,10 @@ def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", 
     if p:
         return None, p.problems
 
+    # Readers given as aws_iam.IRole / IUser objects become their ARNs (checked above).
+    if console is not None:
+        console = dataclasses.replace(console, password_readers=cr.normalise_principals(p, "", console.password_readers))
+    slots = [(n, dataclasses.replace(s, readers=cr.normalise_principals(p, "", s.readers))) for n, s in slots]
     reasons: dict[str, str] = {}
     if console is not None and slots:
         reasons[CONSOLE_AND_KEYS_ACK] = console_and_keys_reason
@@ -192,7 +268,7 @@ def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", 
                     direct_policies_reason
     reasons.update(acknowledgements or {})
     key = credentials_key if isinstance(credentials_key, cr.CredentialsKey) else None
-    key_id = key.key_id_for(stack) if key is not None else credentials_key
+    key_id = cr.key_id_of(credentials_key, stack)
     return UserPlan(
         where=where, user_name=user_name, path=path, tags=tag_map, expires=expiry, disabled=disabled,
         password_policy=policy, console=console,
@@ -200,11 +276,17 @@ def plan_user(stack: cdk.Stack, where: str, *, user_name: str, path: str = "/", 
         password_reference=reference, password_from_parameter=from_parameter, slots=tuple(slots), key_id=key_id,
         boundary=boundary, direct_policies=tuple(a for a in direct if a), groups=tuple(groups),
         group_names=tuple(group_names), acknowledgements=reasons, key=key,
-        cleanup_on_delete=cleanup_on_delete), []
+        cleanup_on_delete=cleanup_on_delete, disabled_since=since), []
 
 
-# IamUser's keyword arguments: plan_user's, after (stack, where).
-_PROP_NAMES = tuple(inspect.signature(plan_user).parameters)[2:]
+def _check_bool(p: ProblemCollector, field: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        p.add(field, f"{show(value)} must be True or False")
+        return False
+    return value
+
+
+_PROP_NAMES = UserProps.names()
 
 
 def _group_name(p: ProblemCollector, field: str, group: Any) -> str:
@@ -380,10 +462,16 @@ class IamUser(PrincipalMembers, cdk.Resource):
         cleanup_on_delete: bool = True,
         disabled_since: Union[_dt.date, str, None] = None,
     ) -> None:
-        props = {k: v for k, v in locals().items() if k in _PROP_NAMES}
+        props = UserProps(
+            user_name=user_name, path=path, groups=groups, permissions_boundary=permissions_boundary, tags=tags,
+            required_tags=required_tags, expires=expires, console_access=console_access,
+            programmatic_access=programmatic_access, console_and_keys_reason=console_and_keys_reason,
+            disabled=disabled, password_policy=password_policy, credentials_key=credentials_key,
+            direct_managed_policies=direct_managed_policies, direct_policies_reason=direct_policies_reason,
+            acknowledgements=acknowledgements, cleanup_on_delete=cleanup_on_delete, disabled_since=disabled_since)
         stack = stack_of(scope)
         where = f"{path_of(scope)}/{id}"
-        plan, problems = plan_user(stack, where, **props)
+        plan, problems = plan_user(stack, where, props)
         if problems:
             raise IamConstructsError(problems)
         _claim(stack, [plan])
@@ -613,18 +701,20 @@ class IamUsers(Construct):
         stack = stack_of(scope)
         base = path_of(scope)
         plans, problems = [], []
-        for i, props in enumerate(users):
-            unknown = sorted(set(props) - set(_PROP_NAMES))
-            name = props.get("user_name", f"users[{i}]")
-            where = f"{base}/{id}/{name}"
-            if unknown:
-                problems += [Problem(where, key, f"unknown prop; IamUser takes {', '.join(_PROP_NAMES)}")
-                             for key in unknown]
+        if not isinstance(rotation_acknowledged_here, bool):
+            problems.append(Problem(f"{base}/{id}", "rotation_acknowledged_here",
+                                    f"{show(rotation_acknowledged_here)} must be True or False"))
+        if isinstance(users, (str, bytes, Mapping)) or not isinstance(users, Sequence):
+            raise IamConstructsError([Problem(f"{base}/{id}", "users", f"{show(users)} must be a list of mappings "
+                                                                       "of IamUser props, one per user")])
+        for i, raw in enumerate(users):
+            name = raw.get("user_name") if isinstance(raw, Mapping) else None
+            where = f"{base}/{id}/{name if isinstance(name, str) else f'users[{i}]'}"
+            props, found = UserProps.from_mapping(where, raw)
+            if props is None:
+                problems += found
                 continue
-            if "user_name" not in props:
-                problems.append(Problem(where, "user_name", "missing; every user needs a user_name"))
-                continue
-            plan, found = plan_user(stack, where, **props)
+            plan, found = plan_user(stack, where, props)
             problems += found
             if plan is not None:
                 plans.append(plan)
@@ -660,4 +750,4 @@ def _depend_once(stack: cdk.Stack, on: cdk.Stack) -> None:
         stack.add_stack_dependency(on, "IAM users join groups declared in this stack")
 
 
-__all__ = ["IamConstructsError", "IamUser", "IamUsers", "UserPlan", "plan_user"]
+__all__ = ["IamConstructsError", "IamUser", "IamUsers", "UserPlan", "UserProps", "plan_user"]
