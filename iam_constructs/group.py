@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence, Union
 
 import aws_cdk as cdk
@@ -143,6 +144,76 @@ class _PolicyCountValidation:
         return self._group._policy_count_errors()
 
 
+@dataclass(frozen=True)
+class GroupPlan:
+    """One group's props, checked: the policy ARNs and the ``statements`` document."""
+
+    where: str
+    group_name: str
+    managed_policy_arns: tuple[str, ...]
+    document: dict[str, Any] | None
+
+
+def plan_group(where: str, *, group_name: str, path: str = "/", managed_policies: Sequence[str] = (),
+               statements: Sequence[StatementLike] = (), enforce_mfa: Union[bool, MfaEnforcementPolicy] = False,
+               members: Sequence[Any] = (), policy_name: str | None = None,
+               acknowledgements: Mapping[str, str] | None = None) -> tuple[GroupPlan | None, list[Problem]]:
+    """Checks ``IamGroup``'s props without building anything: (plan, []) or (None, every problem).
+    The roster checks its groups with it."""
+    p = ProblemCollector(where)
+    check_name(p, "group_name", group_name, max_len=limits.GROUP_NAME_MAX, kind="group")
+    check_path(p, "path", path)
+    managed_policies = _list_prop(p, "managed_policies", managed_policies, "managed-policy names or ARNs")
+    statements = _list_prop(p, "statements", statements, "statements")
+    members = _list_prop(p, "members", members, "users")
+    arns = [managed_policy_arn(p, f"managed_policies[{i}]", v) for i, v in enumerate(managed_policies)]
+    # The same policy by name and by ARN counts once: IAM would attach it once.
+    listed = [_AWS_MANAGED_ARN.sub("", m).lower() for m in managed_policies
+              if isinstance(m, str) and not is_unresolved(m)]
+    for twice in sorted({m for m in listed if listed.count(m) > 1}):
+        p.add("managed_policies", f"{show(list(managed_policies))} lists a policy twice ({twice}); list each once")
+    stmts = [statement(p, f"statements[{i}]", s) for i, s in enumerate(statements)]
+    doc = document([s for s in stmts if s is not None]) if statements else None
+    if doc is not None:
+        check_policy_size(p, "statements", doc)
+    if not isinstance(enforce_mfa, (bool, MfaEnforcementPolicy)):
+        p.add("enforce_mfa", f"{show(enforce_mfa)} must be True, False or an MfaEnforcementPolicy")
+        enforce_mfa = False
+    attached = len(arns) + (1 if statements else 0) + (2 if enforce_mfa else 0)
+    if attached > limits.MANAGED_POLICIES_PER_GROUP_MAX:
+        p.add("managed_policies", f"{attached} managed policies would be attached ({len(arns)} listed"
+              f"{', +1 for statements' if statements else ''}{', +2 for enforce_mfa' if enforce_mfa else ''}); "
+              f"IAM allows at most {limits.MANAGED_POLICIES_PER_GROUP_MAX} per group: merge statements or "
+              "split the group")
+    if policy_name is not None:
+        if not isinstance(policy_name, str) or not _POLICY_NAME.match(policy_name):
+            p.add("policy_name", f"{show(policy_name)} is not a managed-policy name; use 1-"
+                                 f"{limits.MANAGED_POLICY_NAME_MAX - 3} of letters, digits and _+=,.@-")
+    check_acknowledgements(p, "acknowledgements", acknowledgements)
+    for i, m in enumerate(members):
+        if not hasattr(m, "add_to_group"):
+            p.add(f"members[{i}]", f"{show(m)} is not a user; give an IamUser or an aws_iam.IUser")
+    if p:
+        return None, p.problems
+    return GroupPlan(where=where, group_name=group_name, managed_policy_arns=tuple(arns),
+                     document=doc), []
+
+
+def _list_prop(p: ProblemCollector, field: str, value: Any, what: str) -> list:
+    """A list prop: a string (or anything not a list) where a list belongs is a problem, never letters."""
+    if value is None:
+        return []
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
+        p.add(field, f"{show(value)} must be a list of {what}")
+        return []
+    return list(value)
+
+
+_AWS_MANAGED_ARN = re.compile(r"^arn:[\w-]+:iam::aws:policy/")
+# "-N" is appended for the group's further policies: room left for it.
+_POLICY_NAME = re.compile(r"^[\w+=,.@-]{1,%d}\Z" % (limits.MANAGED_POLICY_NAME_MAX - 3))
+
+
 @jsii.implements(iam.IGroup)
 class IamGroup(PrincipalMembers, cdk.Resource):
     """An IAM group: the only way this library grants permissions to people and bots.
@@ -185,27 +256,11 @@ class IamGroup(PrincipalMembers, cdk.Resource):
         acknowledgements: Mapping[str, str] | None = None,
     ) -> None:
         where = f"{path_of(scope)}/{id}"
+        plan, problems = plan_group(where, group_name=group_name, path=path, managed_policies=managed_policies,
+                                    statements=statements, enforce_mfa=enforce_mfa, members=members,
+                                    policy_name=policy_name, acknowledgements=acknowledgements)
         p = ProblemCollector(where)
-        check_name(p, "group_name", group_name, max_len=limits.GROUP_NAME_MAX, kind="group")
-        check_path(p, "path", path)
-        arns = [managed_policy_arn(p, f"managed_policies[{i}]", v) for i, v in enumerate(managed_policies)]
-        listed = [m for m in managed_policies if isinstance(m, str) and not is_unresolved(m)]
-        if len(set(listed)) != len(listed):
-            p.add("managed_policies", f"{show(list(managed_policies))} lists a policy twice; list each once")
-        stmts = [statement(p, f"statements[{i}]", s) for i, s in enumerate(statements)]
-        doc = document([s for s in stmts if s is not None]) if statements else None
-        if doc is not None:
-            check_policy_size(p, "statements", doc)
-        attached = len(arns) + (1 if statements else 0) + (2 if enforce_mfa else 0)
-        if attached > limits.MANAGED_POLICIES_PER_GROUP_MAX:
-            p.add("managed_policies", f"{attached} managed policies would be attached ({len(arns)} listed"
-                  f"{', +1 for statements' if statements else ''}{', +2 for enforce_mfa' if enforce_mfa else ''}); "
-                  f"IAM allows at most {limits.MANAGED_POLICIES_PER_GROUP_MAX} per group: merge statements or "
-                  "split the group")
-        check_acknowledgements(p, "acknowledgements", acknowledgements)
-        for i, m in enumerate(members):
-            if not hasattr(m, "add_to_group"):
-                p.add(f"members[{i}]", f"{show(m)} is not a user; give an IamUser or an aws_iam.IUser")
+        p.extend(problems)
         stack = stack_of(scope)
         if not p and not is_unresolved(group_name):
             holder = claim(stack, "group", group_name, where)
@@ -213,6 +268,7 @@ class IamGroup(PrincipalMembers, cdk.Resource):
                 p.add("group_name", f"{show(group_name)} is already used by {holder} "
                                     "(IAM group names are unique case-insensitively); rename one")
         p.raise_if_any()
+        arns, doc = plan.managed_policy_arns, plan.document
 
         # A physical name lets the CDK build the group's ARN for a stack in another environment.
         super().__init__(scope, id, physical_name=None if is_unresolved(group_name) else group_name)
@@ -224,7 +280,7 @@ class IamGroup(PrincipalMembers, cdk.Resource):
         self._grants = GrantPolicies(
             self, where, description=f"Least-privilege permissions of IAM group {group_name}", policy_name=policy_name,
             room=lambda: limits.MANAGED_POLICIES_PER_GROUP_MAX - len(self._all_arns()))
-        policy_arns = [a for a in arns if a]
+        policy_arns = list(arns)
         self.policy: iam.CfnManagedPolicy | None = None
         """The customer-managed policy built from ``statements`` (or made by the first grant), if any."""
         self.policy_document: dict[str, Any] | None = doc
