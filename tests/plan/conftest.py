@@ -60,8 +60,8 @@ HANDLER = "IamConstructsUserCleanupHandlerEB86B9FA"
 
 def deployed_templates(roster) -> dict[str, dict[str, Any]]:
     """Each user stack's template as the roster deploys it: every user's resources from the
-    library's own emitter, the stack tag as ``Ref AWS::StackName`` and each cleanup resource calling
-    its stack's function (the parts a refactor has to deal with)."""
+    library's own emitter (with the stack tag as ``Ref AWS::StackName``), each cleanup resource calling
+    its stack's function: the parts a refactor has to deal with."""
     out = {user_stack_name(roster, i): {"Resources": {}} for i in range(roster.user_stacks)}
     for u in roster.users:
         resources = out[stack_name_of(roster, u.name)]["Resources"]
@@ -70,8 +70,6 @@ def deployed_templates(roster) -> dict[str, dict[str, Any]]:
             props = res["Properties"]
             if "ServiceToken" in props:
                 props["ServiceToken"] = {"Fn::GetAtt": [HANDLER, "Arn"]}
-            if res["Type"] == "AWS::IAM::User":
-                props["Tags"] = [{"Key": "iam-constructs:stack", "Value": {"Ref": "AWS::StackName"}}, *props.get("Tags", [])]
             resources[lid] = res
     for template in out.values():
         if any("ServiceToken" in r["Properties"] for r in template["Resources"].values()):
