@@ -231,7 +231,11 @@ def build(base, new, moves: list[Move], templates: dict[str, dict[str, Any]], *,
         definitions = []
         for s in stacks:
             body = json.dumps(snapshot[s], sort_keys=True)
-            if template_url:
+            if len(body.encode()) > limits.TEMPLATE_BODY_MAX_BYTES:
+                problems.append(Problem(f"{label}:0", "Resources",
+                                        f"refactor {n}: {s}'s template would be {len(body.encode()):,} bytes, over "
+                                        f"CloudFormation's {limits.TEMPLATE_BODY_MAX_BYTES:,}"))
+            elif template_url:
                 definitions.append({"StackName": s, "TemplateURL": f"{template_url.rstrip('/')}/refactor-{n:03d}/{s}.template.json"})
             elif len(body.encode()) <= limits.TEMPLATE_INLINE_MAX_BYTES:
                 definitions.append({"StackName": s, "TemplateBody": body})
