@@ -19,7 +19,7 @@ from aws_cdk import cloudformation_include as cfi
 from constructs import Construct
 
 HANDLER_TIMEOUT_SECONDS = 120
-# The newest Python runtime aws-cdk-lib offers (a test keeps this in step with aws_lambda.Runtime).
+# A Python runtime aws-cdk-lib offers and has not deprecated (a test checks that on every upgrade).
 PYTHON_RUNTIME = "python3.14"
 # CloudFormation gives up on a custom resource after this long even if no answer ever came
 # (default would be one hour). Longer than the handler's own timeout, so its guard answers first.

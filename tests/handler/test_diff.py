@@ -190,11 +190,11 @@ def test_refusal_accepts_the_request_the_stack_is_waiting_for(kind):
 
 
 @pytest.mark.parametrize("event,record,fragment", [
-    (_event(StackId=STACK.replace("123456789012", "999999999999")), None, "StackId: not this account and region"),
-    (_event(StackId=STACK.replace("us-east-1", "eu-west-1")), None, "StackId: not this account and region"),
-    (_event(StackId=STACK.replace("arn:aws:", "arn:aws-cn:")), None, "StackId: not this account and region"),
-    (_event(StackId="Account"), None, "StackId: not this account and region"),
-    (_event(StackId=STACK.replace(":stack/", ":stackset/")), None, "StackId: not this account and region"),
+    (_event(StackId=STACK.replace("123456789012", "999999999999")), None, "StackId: foreign"),
+    (_event(StackId=STACK.replace("us-east-1", "eu-west-1")), None, "StackId: foreign"),
+    (_event(StackId=STACK.replace("arn:aws:", "arn:aws-cn:")), None, "StackId: foreign"),
+    (_event(StackId="Account"), None, "StackId: foreign"),
+    (_event(StackId=STACK.replace(":stack/", ":stackset/")), None, "StackId: foreign"),
     (_event(), _record(ResourceStatus="UPDATE_COMPLETE"),
      "ResourceStatus is 'UPDATE_COMPLETE', not 'UPDATE_IN_PROGRESS'"),
     (_event(), _record(ResourceStatus="DELETE_IN_PROGRESS"), "not 'UPDATE_IN_PROGRESS'"),

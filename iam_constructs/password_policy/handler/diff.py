@@ -122,14 +122,14 @@ def refusal(event, function, describe):
     is DELETE_IN_PROGRESS), and, for Update and Delete, the event's PhysicalResourceId."""
     kind, stack = event["RequestType"], event["StackId"]
     if not stack.startswith(f"arn:{function[1]}:cloudformation:{function[3]}:{function[4]}:stack/"):
-        return "StackId: not this account and region"
+        return "StackId: foreign"
     try:  # the role may read only its own stack
         found = describe(StackName=stack, LogicalResourceId=event["LogicalResourceId"])["StackResourceDetail"]
     except Exception as e:  # ClientError names the call and the code: AccessDenied, ValidationError...
         return repr(e)
     expected = {"StackId": stack, "ResourceType": RESOURCE_TYPE, "ResourceStatus": f"{kind.upper()}_IN_PROGRESS"}
     if kind != "Create":
-        expected["PhysicalResourceId"] = event.get("PhysicalResourceId")
+        expected["PhysicalResourceId"] = event["PhysicalResourceId"]
     for key, value in expected.items():
         if found.get(key) != value:
             return f"the stack's {key} is {found.get(key)!r}, not {value!r}"

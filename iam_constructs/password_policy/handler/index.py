@@ -30,13 +30,15 @@ def run(event, function):
 
 def body(event, status, reason, physical_id):
     """The response document, at most 4,096 bytes as CloudFormation requires, measured after JSON
-    encoding (an escaped character takes up to 12 bytes): the reason is cut first, then the ids
-    (a genuine event's come to under 700 bytes)."""
-    out = {k: str(event.get(k, "")) for k in ("StackId", "RequestId", "LogicalResourceId")}
+    encoding (an escaped character takes up to 12 bytes). A genuine event's ids come to under 700
+    bytes; a forged event's may be any size, and are cut before the reason's first 200 characters."""
+    out = {k: str(event.get(k)) for k in ("StackId", "RequestId", "LogicalResourceId")}
     out.update(Status=status, PhysicalResourceId=str(physical_id), Reason=reason)
-    for key in ("Reason", "PhysicalResourceId", "RequestId", "LogicalResourceId", "StackId"):
-        # every character takes at least one byte: cutting the excess in characters is enough
-        out[key] = out[key][:max(len(out[key]) + 4096 - len(json.dumps(out)), 0)]
+    # The reason down to 200 characters, then the ids, then the rest of the reason: every character
+    # takes at least one byte, so cutting the excess in characters is enough.
+    for key, keep in ("Reason", 200), ("PhysicalResourceId", 0), ("RequestId", 0), ("LogicalResourceId", 0), \
+            ("StackId", 0), ("Reason", 0):
+        out[key] = out[key][:max(len(out[key]) + 4096 - len(json.dumps(out)), keep)]
     return json.dumps(out).encode()
 
 
@@ -59,7 +61,7 @@ def handler(event, context):
     invoke this function."""
     function = context.invoked_function_arn.split(":")  # arn:partition:lambda:region:account:function:name
     if not isinstance(event, dict) or not trusted_url(event.get("ResponseURL"), function[3]):
-        print("refused: ResponseURL")
+        print("refused")
         return
     fallback = event.get("PhysicalResourceId") or f"IamPasswordPolicy/failed-{event.get('RequestId')}"
     done = []
