@@ -117,7 +117,14 @@ def compare(base, new, *, refactor: bool = False) -> Plan:
     plan = Plan(base=base.path, new=new.path, refactor=refactor)
     add = plan.changes.append
     _account(base, new, add)
-    _groups(base, new, add)
+    _groups(base, new, add, plan.hazards)
+    if base.stack_prefix != new.stack_prefix:
+        plan.hazards.append(Hazard(
+            f"{new.path}:1", "account.stack_prefix", new.stack_prefix, "changed",
+            f"{base.stack_prefix!r} -> {new.stack_prefix!r} renames every stack, the account stack too: its groups, "
+            "password policy and credentials key would be made again in a new stack while the old one still holds "
+            "them (EntityAlreadyExists for the groups; secrets left under a key of the old stack)",
+            f"keep stack_prefix: {base.stack_prefix}; a second roster in the same account takes its own prefix"))
     old_users = {u.name.lower(): u for u in base.users}
     new_users = {u.name.lower(): u for u in new.users}
     for key, u in new_users.items():
@@ -146,8 +153,9 @@ def compare(base, new, *, refactor: bool = False) -> Plan:
                 plan.hazards.append(Hazard(
                     _at(new, u, "name"), f"{f}.name", u.name, "stable-id change",
                     f"renaming {old.name!r} to {u.name!r} changes its logical id ({logical_id(old.name)} -> "
-                    f"{logical_id(u.name)}): CloudFormation deletes the user and creates another, destroying its "
-                    "keys, login profile and MFA enrolment",
+                    f"{logical_id(u.name)}): CloudFormation replaces the user, destroying its keys, login profile "
+                    "and MFA enrolment (and it creates the new user before deleting the old one, which IAM refuses "
+                    "for a name that differs only in case: EntityAlreadyExists)",
                     f"keep the deployed spelling {old.name!r} (IAM names are case-insensitive), or add "
                     "replace_reason: '<why>' to this user to accept the replacement"))
         src, dst = stack_name_of(base, old.name), stack_name_of(new, u.name)
@@ -279,7 +287,7 @@ def _account(base, new, add) -> None:
                        f"account.{attr}"))
 
 
-def _groups(base, new, add) -> None:
+def _groups(base, new, add, hazards: list) -> None:
     old = {g.name.lower(): g for g in base.groups}
     now = {g.name.lower(): g for g in new.groups}
     for key, g in now.items():
@@ -289,8 +297,13 @@ def _groups(base, new, add) -> None:
             continue
         o = old[key]
         if o.name != g.name:
-            add(Change("group", g.name, "replaced", f"renamed {o.name!r} -> {g.name!r}: a new group; its members "
-                                                   "move with the deployment", _at(new, g, "name"), f"{f}.name"))
+            add(Change("group", g.name, "replaced", f"renamed {o.name!r} -> {g.name!r}", _at(new, g, "name"),
+                       f"{f}.name"))
+            hazards.append(Hazard(
+                _at(new, g, "name"), f"{f}.name", g.name, "replaced",
+                f"renaming group {o.name!r} to {g.name!r} changes only the case: CloudFormation creates the new group "
+                "before deleting the old one, and IAM refuses a name that differs only in case (EntityAlreadyExists)",
+                f"keep the deployed spelling {o.name!r}, or rename it in two deployments through another name"))
         for attr in ("path", "managed_policies", "statements"):
             if _plain(getattr(o, attr)) != _plain(getattr(g, attr)):
                 add(Change("group", g.name, f"{attr.replace('_', ' ')} changed", "", _at(new, g, attr), f"{f}.{attr}"))

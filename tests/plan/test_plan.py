@@ -240,3 +240,14 @@ def test_synth_check_accepts_moves_carried_out_by_a_refactor(load, write_roster)
     grown = load(base_data(user_stacks=3))
     assert synth_check({"baseline": base_path}.get, grown)
     assert synth_check({"baseline": base_path, "refactored": "true"}.get, grown) == []
+
+
+def test_fails_if_a_group_is_renamed_by_case_or_the_stack_prefix_changes(load):
+    new = base_data(stack_prefix="Prod")
+    new["groups"][2]["name"] = "Ops"
+    plan = compare(load(base_data()), load(new))
+    assert {(h.field, h.change) for h in plan.hazards} >= {("groups[2].name", "replaced"),
+                                                          ("account.stack_prefix", "changed")}
+    assert "EntityAlreadyExists" in next(h for h in plan.hazards if h.field == "groups[2].name").message
+    # The refactor moves users between user stacks; it does not rename the account stack.
+    assert any(h.field == "account.stack_prefix" for h in compare(load(base_data()), load(new), refactor=True).hazards)
