@@ -311,12 +311,13 @@ def write(out_dir: str, base, new, moves: list[Move], *, templates: str,
     if problems:
         return problems
     try:
+        # Templates compact, as sized against CloudFormation's limits; the rest indented for people.
         for s, t in plan.prepare.items():
-            _dump(os.path.join(out_dir, "prepare", f"{s}.template.json"), t)
+            _dump(os.path.join(out_dir, "prepare", f"{s}.template.json"), t, compact=True)
         for n, (request, snapshot) in enumerate(zip(plan.requests, plan.templates), 1):
             folder = os.path.join(out_dir, f"refactor-{n:03d}")
             for s, t in snapshot.items():
-                _dump(os.path.join(folder, f"{s}.template.json"), t)
+                _dump(os.path.join(folder, f"{s}.template.json"), t, compact=True)
             _dump(os.path.join(folder, "request.json"), request)
         _dump(os.path.join(out_dir, "mappings.json"), plan.mappings)
         path = os.path.join(out_dir, "steps.sh")
@@ -328,10 +329,10 @@ def write(out_dir: str, base, new, moves: list[Move], *, templates: str,
     return []
 
 
-def _dump(path: str, value: Any) -> None:
+def _dump(path: str, value: Any, *, compact: bool = False) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
-        json.dump(value, f, indent=1, sort_keys=True)
+        f.write(json.dumps(value, sort_keys=True) if compact else json.dumps(value, indent=1, sort_keys=True))
         f.write("\n")
 
 
