@@ -62,6 +62,7 @@ class Plan:
     hazards: list[Hazard] = field(default_factory=list)
     moves: list[Any] = field(default_factory=list)  # refactor.Move, one per moved user
     refactor: bool = False  # the moves are carried out by a stack refactor (no replacement)
+    refactor_files: dict[str, Any] | None = None  # what --refactor-out wrote
 
     @property
     def safe(self) -> bool:
@@ -73,7 +74,7 @@ class Plan:
             counts[f"{c.kind} {c.change}"] = counts.get(f"{c.kind} {c.change}", 0) + 1
         return {"base": self.base, "new": self.new, "safe": self.safe, "counts": dict(sorted(counts.items())),
                 "changes": [asdict(c) for c in self.changes], "hazards": [asdict(h) for h in self.hazards],
-                "moved_users": len(self.moves), "refactor": self.refactor}
+                "moved_users": len(self.moves), "refactor": self.refactor_files if self.refactor else None}
 
 
 # -- naming: the stack a user lives in ---------------------------------------------------------
@@ -422,6 +423,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_cli(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except Exception as e:  # noqa: BLE001 - a bug of ours: one line that says so, never a traceback
+        print(f"plan: could not compare the rosters ({type(e).__name__}: {' '.join(str(e).split())[:200]}); this is "
+              "a bug in iam-constructs, please report it with the rosters", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _run(args: argparse.Namespace) -> int:
     from .cli import one_line
     paths = list(args.rosters)
     if args.base_rev:
@@ -448,8 +458,8 @@ def run_cli(args: argparse.Namespace) -> int:
     plan = compare(base, new, refactor=bool(args.refactor_out))
     if args.refactor_out and plan.moves:
         from . import refactor as rf
-        problems = rf.write(args.refactor_out, base, new, plan.moves, templates=args.templates,
-                            template_url=args.template_url)
+        plan.refactor_files, problems = rf.write(args.refactor_out, base, new, plan.moves, templates=args.templates,
+                                                 template_url=args.template_url)
         if problems:
             for p in problems:
                 print(one_line(p), file=sys.stderr)
@@ -458,6 +468,11 @@ def run_cli(args: argparse.Namespace) -> int:
         print(json.dumps(plan.to_json(), indent=2))
     else:
         print(table(plan))
+        if plan.refactor_files:
+            r = plan.refactor_files
+            print(f"\nstack refactor in {r['folder']}: deploy {len(r['prepare'])} prepared stack(s), run "
+                  f"{r['refactors']} refactor(s) ({r['resource_mappings']} resource mappings), deploy the new roster, "
+                  f"delete {len(r['retired_stacks'])} retired stack(s): {r['steps']}")
     for line in hazard_lines(plan) if args.format == "json" else ():
         print(line, file=sys.stderr)
     return EXIT_SAFE if plan.safe else EXIT_HAZARDS

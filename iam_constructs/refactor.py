@@ -32,6 +32,7 @@ from . import limits
 from .errors import Problem
 
 MAX_STACKS_PER_REFACTOR = 5  # CloudFormation: a refactor moves resources between 2 to 5 stacks
+STACK_PSEUDO_PARAMETERS = ("AWS::StackName", "AWS::StackId", "AWS::NotificationARNs")
 PLACEHOLDER = "RefactorPlaceholder"  # keeps a source stack from becoming empty (refused by refactor)
 
 
@@ -187,6 +188,11 @@ def build(base, new, moves: list[Move], templates: dict[str, dict[str, Any]], *,
         for lid in moved:
             if lid in resources:
                 resources[lid] = _literal_stack_name(resources[lid], m.source)
+                left = [p for p in STACK_PSEUDO_PARAMETERS if p in json.dumps(resources[lid])]
+                if left:
+                    problems.append(Problem(f"{label}/{m.source}.template.json:0", f"Resources.{lid}",
+                                            f"uses {', '.join(left)}, which a refactor refuses in a resource that "
+                                            "moves to a new stack"))
     if problems:
         return None, problems
     # Nothing that stays may reference what moves, and what moves may reference only itself.
@@ -302,14 +308,15 @@ def steps(base, new, plan: Refactor) -> str:
 
 
 def write(out_dir: str, base, new, moves: list[Move], *, templates: str,
-          template_url: str | None = None) -> list[Problem]:
+          template_url: str | None = None) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Writes the refactor's files into ``out_dir``: (summary, []) or (None, problems)."""
     from .plan import user_stack_name
     deployed, problems = read_templates(templates, [user_stack_name(base, i) for i in range(base.user_stacks)])
     if problems:
-        return problems
+        return None, problems
     plan, problems = build(base, new, moves, deployed, template_url=template_url, label=templates)
     if problems:
-        return problems
+        return None, problems
     try:
         # Templates compact, as sized against CloudFormation's limits; the rest indented for people.
         for s, t in plan.prepare.items():
@@ -325,8 +332,10 @@ def write(out_dir: str, base, new, moves: list[Move], *, templates: str,
             f.write(steps(base, new, plan))
         os.chmod(path, 0o755)
     except OSError as e:
-        return [Problem(f"{out_dir}:0", "--refactor-out", f"cannot write: {e.strerror or e}")]
-    return []
+        return None, [Problem(f"{out_dir}:0", "--refactor-out", f"cannot write: {e.strerror or e}")]
+    return {"folder": out_dir, "prepare": sorted(plan.prepare), "refactors": len(plan.requests),
+            "resource_mappings": len(plan.mappings), "new_stacks": plan.new_stacks,
+            "retired_stacks": plan.retired_stacks, "steps": os.path.join(out_dir, "steps.sh")}, []
 
 
 def _dump(path: str, value: Any, *, compact: bool = False) -> None:

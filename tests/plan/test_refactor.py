@@ -182,7 +182,12 @@ def test_plan_writes_the_refactor_files(write_roster, tmp_path, capsys):
     assert main(["plan", base_path, new_path, "--refactor-out", str(out)]) == 2  # needs --templates
     capsys.readouterr()
     assert main(["plan", base_path, new_path, "--refactor-out", str(out), "--templates", str(templates)]) == 0
-    assert "(stack refactor)" in capsys.readouterr().out
+    out_text = capsys.readouterr().out
+    assert "(stack refactor)" in out_text and f"stack refactor in {out}" in out_text
+    assert main(["plan", base_path, new_path, "--refactor-out", str(out), "--templates", str(templates),
+                 "--format", "json"]) == 0
+    summary = json.loads(capsys.readouterr().out)["refactor"]
+    assert summary["refactors"] >= 1 and summary["new_stacks"] == ["IamUsers3"] and summary["retired_stacks"] == []
     requests = [json.loads(p.read_text()) for p in sorted(out.glob("refactor-*/request.json"))]
     assert requests and sorted(p.name for p in (out / "prepare").iterdir())
     assert_botocore_accepts(requests)
