@@ -57,6 +57,7 @@ def _export(args: argparse.Namespace) -> int:
 MODULE_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("audit", "iam_constructs.audit", "credential-report findings for a live account; exit 1 on findings"),
     ("plan", "iam_constructs.plan", "what deploying NEW over BASE changes; exit 3 on a replacing or failing change"),
+    ("adopt", "iam_constructs.adopt", "read an existing account into a roster and CloudFormation import documents"),
 )
 
 
