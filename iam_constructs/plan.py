@@ -102,6 +102,11 @@ def _at(roster, item, key: str | None = None) -> str:
     return f"{roster.path}:{line}"
 
 
+def key_slots(user) -> list[tuple[int, Any]]:
+    """(slot number, slot) pairs: a slot without ``slot`` takes its position (1, 2), as IamUser does."""
+    return [(s.slot if s.slot is not None else i + 1, s) for i, s in enumerate(user.access_keys)]
+
+
 def _key_status(user, slot) -> str:
     return "Active" if slot.active and not user.disabled else "Inactive"
 
@@ -212,9 +217,9 @@ def _user_fields(new, old, u, f: str, add) -> None:
 
 
 def _keys(plan: Plan, new, old, u, f: str, add, *, replaced: bool) -> None:
-    before = {s.slot: s for s in old.access_keys}
-    after = {s.slot: s for s in u.access_keys}
-    position = {s.slot: i for i, s in enumerate(u.access_keys)}
+    before = dict(key_slots(old))
+    after = dict(key_slots(u))
+    position = {n: i for i, (n, _) in enumerate(key_slots(u))}
     created_now = []  # slots whose key CloudFormation creates in this deployment
     for n in sorted(set(before) | set(after)):
         b, a = before.get(n), after.get(n)

@@ -46,13 +46,14 @@ class Move:
 def _user_plan(roster, user) -> Any:
     """The fields ``user_resources`` reads, from a roster user (as ``roster.builder`` passes them)."""
     from . import credentials as cr
+    from .plan import key_slots
     console = SimpleNamespace(initial_password=cr.GENERATED, password_reset_required=user.password_reset_required,
                               password_readers=tuple(user.password_readers)) if user.console else None
     return SimpleNamespace(
         user_name=user.name, path=user.path, tags=dict(user.tags), group_refs=tuple(user.groups),
         boundary=user.permissions_boundary, direct_policies=(), console=console, password_reference=None,
         password_from_parameter=False, password_policy=None, password_length=32, disabled=user.disabled,
-        slots=tuple((s.slot, s) for s in user.access_keys), key_id=None,
+        slots=tuple(key_slots(user)), key_id=None,
         cleanup_token="cleanup" if roster.user_cleanup and user.cleanup_on_delete else None)
 
 
