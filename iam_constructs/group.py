@@ -172,9 +172,10 @@ def plan_group(where: str, *, group_name: str, path: str = "/", managed_policies
               if isinstance(m, str) and not is_unresolved(m)]
     for twice in sorted({m for m in listed if listed.count(m) > 1}):
         p.add("managed_policies", f"{show(list(managed_policies))} lists a policy twice ({twice}); list each once")
+    before = len(p.problems)
     stmts = [statement(p, f"statements[{i}]", s) for i, s in enumerate(statements)]
     doc = document([s for s in stmts if s is not None]) if statements else None
-    if doc is not None:
+    if doc is not None and len(p.problems) == before:  # sized only once every statement is sound
         check_policy_size(p, "statements", doc)
     if not isinstance(enforce_mfa, (bool, MfaEnforcementPolicy)):
         p.add("enforce_mfa", f"{show(enforce_mfa)} must be True, False or an MfaEnforcementPolicy")

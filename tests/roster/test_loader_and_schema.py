@@ -131,22 +131,29 @@ def test_every_problem_reported_once_with_line_and_field(tmp_path):
         "R:9: account.user_stacks: 0 must be a whole number from 1 to 200",
         "R:12: groups[0].managed_policies[1]: 'arn:aws:s3:::x' is not an IAM policy ARN; expected "
         "arn:PARTITION:iam::ACCOUNT|aws:policy/NAME",
-        "R:14: groups[0].statements[0].actions: 'GetObject' is not an IAM action such as 's3:GetObject'",
+        "R:14: groups[0].statements[0].actions: 'GetObject' is not an IAM action such as 's3:GetObject': a "
+        "service prefix, a colon and an action name of letters and digits (wildcards * and ? allowed in the "
+        "name)",
         "R:16: groups[1].name: 'Devs' repeats the group at line 11 (IAM names are unique case-insensitively)",
-        "R:17: groups[2].name: 'bad group' has characters IAM refuses; use letters, digits and _+=,.@-",
+        "R:17: groups[2].name: 'bad group' has characters IAM refuses (' ' U+0020, a space or separator); "
+        "use ASCII letters, digits and _+=,.@-",
         "R:20: users[0].console: 'yes please' must be true or false",
         "R:21: users[0].groups: 'nope' is not a group of this roster; declare it under groups:",
-        "R:22: users[0].tags.Purpose: required tag 'Purpose' is missing or empty (account.required_tags)",
+        "R:22: users[0].tags.Purpose: required tag 'Purpose' is missing or empty; add it (required_tags "
+        "lists it; an empty list opts out)",
         "R:23: users[0].expires: '2027-13-45' is not a date; write it as YYYY-MM-DD, e.g. 2027-06-30",
         "R:24: users[0].shoe_size: unknown key; allowed here: name, path, console, groups, tags, expires, "
-        "access_keys, disabled, password_reset_required, console_and_keys_reason, permissions_boundary, acknowledge, "
-            "password_readers, cleanup_on_delete, disabled_since",
-        "R:26: users[1].access_keys: 3 key slots; IAM allows 2 access keys per user",
-        "R:27: users[1].access_keys[0].serial: 0 must be a whole number >= 1",
+        "access_keys, disabled, password_reset_required, console_and_keys_reason, permissions_boundary, "
+        "acknowledge, password_readers, cleanup_on_delete, disabled_since, replace_reason",
+        "R:26: users[1].access_keys: 3 key slots; IAM allows 2 access keys per user: remove one (rotation "
+        "uses the free slot)",
+        "R:27: users[1].access_keys[0].serial: 0 must be a whole number >= 1 and <= 2147483647 (bump it to "
+        "rotate the key)",
         "R:28: users[1].access_keys[1].slot: 3 must be 1 or 2",
         "R:31: users[2].name: 'JANE' repeats the user at line 19 (IAM names are unique case-insensitively)",
-        "R:35: users[3].access_keys: a console user with access keys is refused (people sign in, bots use keys); "
-        "split the user, or add console_and_keys_reason: '<why>'",
+        "R:34: users[3].console: a user with both console access and access keys is refused: people sign in, "
+        "bots use keys. Split into two users, or give console_and_keys_reason ('<why>') to allow it for this "
+        "user",
     ]
 
 
@@ -155,7 +162,7 @@ def test_more_than_10_groups_per_user(tmp_path):
     _, problems = problems_of(tmp_path, f"version: 1\ngroups:\n{groups}\nusers:\n  - name: u\n"
                                         f"    groups: [{', '.join(f'g{i}' for i in range(11))}]\n"
                                         "    tags: {Owner: a, Purpose: b}\n")
-    assert problems == ["R:16: users[0].groups: 11 groups; IAM allows a user in at most 10"]
+    assert problems == ["R:16: users[0].groups: 11 groups; IAM allows a user in at most 10: merge groups"]
 
 
 def test_mfa_group_mixing_people_and_keys_is_refused(tmp_path):
@@ -249,6 +256,7 @@ def test_departure_fields(tmp_path):
                                         "  - {name: b, tags: {Owner: o, Purpose: p}, disabled: true, disabled_since: 2999-01-01}\n")
     assert problems == [
         "R:3: account.departure_window_days: 0 must be a whole number of days from 1 to 3650",
-        "R:5: users[0].disabled_since: is given but the user is not disabled; add disabled: true",
+        "R:5: users[0].disabled_since: 2026-11-02 is given but the user is not disabled; set disabled=True (the "
+        "departure window starts the day the credentials go off)",
         "R:6: users[1].disabled_since: 2999-01-01 is in the future; give the day the user was disabled",
     ]
