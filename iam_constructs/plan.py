@@ -19,7 +19,7 @@ import os
 import subprocess
 import sys
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from .errors import Problem
 
@@ -326,7 +326,7 @@ def _plain(value: Any) -> Any:
 
 def _git_show(spec: str, cwd: str | None) -> tuple[str | None, str]:
     try:
-        out = subprocess.run(["git", "show", spec], cwd=cwd or None, capture_output=True, timeout=60)
+        out = subprocess.run(["git", "show", spec], cwd=cwd or None, capture_output=True, timeout=60, check=False)
     except (OSError, subprocess.TimeoutExpired) as e:
         return None, f"git could not run: {e}"
     if out.returncode != 0:
@@ -356,13 +356,13 @@ def load_revision(rev: str, path: str):
 
 
 def load_base(spec: str):
-    """BASE as a file, or ``REV:PATH`` (read with ``git show``) when no such file exists."""
+    """A roster file, or ``REV:PATH`` (read with ``git show``) when no such file exists."""
     from .roster import load_roster
     if os.path.exists(spec) or ":" not in spec:
         return load_roster(spec)
     text, error = _git_show(spec, None)
     if text is None:
-        return None, [Problem(f"{spec}:0", "BASE", f"neither a file nor a git REV:PATH: {error}")]
+        return None, [Problem(f"{spec}:0", "roster", f"neither a file nor a git REV:PATH: {error}")]
     return load_text(text, spec)
 
 
@@ -414,7 +414,7 @@ def synth_check(app_context, roster) -> list[str]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("rosters", nargs="+", metavar="ROSTER",
-                        help="BASE NEW (two roster files; BASE may be REV:PATH), or NEW alone with --base-rev")
+                        help="BASE NEW (two roster files, either may be a git REV:PATH), or NEW alone with --base-rev")
     parser.add_argument("--base-rev", metavar="REV", help="BASE is NEW's file as git revision REV holds it")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--refactor-out", metavar="DIR",
@@ -453,9 +453,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{args.refactor_out}:0: --templates: the refactor needs the deployed templates; give their folder "
               "(iam-constructs export BASE --out DIR, or aws cloudformation get-template per stack)", file=sys.stderr)
         return EXIT_BAD_INPUT
-    from .roster import load_roster
     base, base_problems = load_revision(args.base_rev, new_path) if args.base_rev else load_base(paths[0])
-    new, new_problems = load_roster(new_path)
+    new, new_problems = load_base(new_path)
     if base_problems or new_problems:
         for p in [*base_problems, *new_problems]:
             print(one_line(p), file=sys.stderr)

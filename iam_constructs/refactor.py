@@ -24,9 +24,10 @@ from __future__ import annotations
 import copy
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any, Iterable
+from typing import Any
 
 from . import limits
 from .errors import Problem
@@ -280,7 +281,7 @@ def read_templates(folder: str, stacks: Iterable[str]) -> tuple[dict[str, dict[s
 
 def steps(base, new, plan: Refactor) -> str:
     """The commands, in the order that keeps every user in exactly one stack."""
-    lines = ["#!/bin/sh", "# Move users between stacks without replacing them. Run from this folder, one step at a time.",
+    lines = ["#!/bin/sh", "# Move users between stacks without replacing them. Run from this folder, step by step.",
              "set -eu", 'cd "$(dirname "$0")"', "",
              "# 1. Prepare: the moved users' cleanup resources leave their stacks (the user stays), and their",
              "#    stack tag is written as a literal. Templates over 51,200 bytes need S3_BUCKET.",
@@ -288,12 +289,12 @@ def steps(base, new, plan: Refactor) -> str:
     for s in plan.prepare:
         lines.append(f"aws cloudformation deploy --stack-name {s} --template-file prepare/{s}.template.json "
                      "--capabilities CAPABILITY_NAMED_IAM $S3")
-    lines += ["", f"# 2. {len(plan.requests)} refactor(s), in order (CloudFormation moves between at most "
-                  f"{MAX_STACKS_PER_REFACTOR} stacks at once).",
+    lines += ["", (f"# 2. {len(plan.requests)} refactor(s), in order (CloudFormation moves between at most "
+                   f"{MAX_STACKS_PER_REFACTOR} stacks at once)."),
               "#    With --template-url, upload this folder there first (aws s3 sync . URL).",
               "for request in refactor-*/request.json; do",
-              '  id=$(aws cloudformation create-stack-refactor --cli-input-json "file://$request" '
-              "--query StackRefactorId --output text)",
+              ('  id=$(aws cloudformation create-stack-refactor --cli-input-json "file://$request" '
+               "--query StackRefactorId --output text)"),
               '  aws cloudformation wait stack-refactor-create-complete --stack-refactor-id "$id"',
               '  aws cloudformation list-stack-refactor-actions --stack-refactor-id "$id" --output table',
               '  aws cloudformation execute-stack-refactor --stack-refactor-id "$id"',

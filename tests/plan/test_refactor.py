@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 from collections import Counter
-from pathlib import Path
 
 import boto3
 import pytest
@@ -89,7 +88,7 @@ def test_growing_5000_users_from_40_to_100_stacks_replaces_no_one(growth):
 
 
 def test_every_user_is_in_exactly_one_stack_after_each_refactor(growth):
-    base, new, _, deployed, refactor = growth
+    base, new, _, _, refactor = growth
     state = {**{s: copy.deepcopy(t) for s, t in refactor.prepare.items()}}
     user_id = {u.name: next(lid for lid, r in rf.user_resources(base, u).items() if r["Type"] == "AWS::IAM::User")
                for u in base.users}
@@ -124,7 +123,7 @@ def test_the_mapping_covers_every_moved_resource_and_nothing_else(growth):
 
 
 def test_moved_resources_carry_no_stack_name_and_keep_their_values(growth):
-    base, _, plan, deployed, refactor = growth
+    _, _, _, deployed, refactor = growth
     for s, template in refactor.prepare.items():
         for lid, res in template["Resources"].items():
             if res["Type"] == "AWS::IAM::User":
@@ -202,6 +201,7 @@ def test_the_refactor_of_a_synthesized_roster(tmp_path):
     """The deployed templates as the app synthesizes them (one small app): the refactor finds every
     moved resource, and nothing that stays references one that moves."""
     import aws_cdk as cdk
+
     from iam_constructs.roster import build
     data = big_roster_data(40, 2)
     base, new = parsed(data), parsed({**data, "account": {"user_stacks": 3}})
