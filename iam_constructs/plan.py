@@ -468,15 +468,19 @@ def _run(args: argparse.Namespace) -> int:
             for p in problems:
                 print(one_line(p), file=sys.stderr)
             return EXIT_BAD_INPUT
-    if args.format == "json":
-        print(json.dumps(plan.to_json(), indent=2))
-    else:
-        print(table(plan))
-        if plan.refactor_files:
-            r = plan.refactor_files
-            print(f"\nstack refactor in {r['folder']}: deploy {len(r['prepare'])} prepared stack(s), run "
-                  f"{r['refactors']} refactor(s) ({r['resource_mappings']} resource mappings), deploy the new roster, "
-                  f"delete {len(r['retired_stacks'])} retired stack(s): {r['steps']}")
+    try:
+        if args.format == "json":
+            print(json.dumps(plan.to_json(), indent=2))
+        else:
+            print(table(plan))
+            if plan.refactor_files:
+                r = plan.refactor_files
+                print(f"\nstack refactor in {r['folder']}: deploy {len(r['prepare'])} prepared stack(s), run "
+                      f"{r['refactors']} refactor(s) ({r['resource_mappings']} resource mappings), deploy the new "
+                      f"roster, delete {len(r['retired_stacks'])} retired stack(s): {r['steps']}")
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped early (| head): the exit code still tells
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     for line in hazard_lines(plan) if args.format == "json" else ():
         print(line, file=sys.stderr)
     return EXIT_SAFE if plan.safe else EXIT_HAZARDS
