@@ -1,13 +1,20 @@
-"""Checks shared by the constructs; each adds problems to a collector and never raises."""
+"""Checks shared by the constructs; each adds problems to a collector and never raises.
+
+Patterns match whole strings (``fullmatch``): ``re.match("^...$")`` accepts a trailing newline.
+IAM's patterns are Java's, where ``\\w`` is ASCII only; Python's ``\\w`` is not, so the classes
+here are written out (:mod:`.limits`).
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
 import re
-from typing import Any, Mapping
+import unicodedata
+from typing import Any, Callable, Mapping
 
 from . import limits
+from ._policy import check_unique_sids
 from ._tokens import is_unresolved, resolved_length_estimate
 from .errors import ProblemCollector, show
 
@@ -20,8 +27,9 @@ def check_name(p: ProblemCollector, field: str, value: Any, *, max_len: int, kin
         return
     if len(value) > max_len:
         p.add(field, f"{show(value)} is {len(value)} characters; IAM allows at most {max_len}")
-    if not limits.NAME_PATTERN.match(value):
-        p.add(field, f"{show(value)} has characters IAM refuses; use letters, digits and _+=,.@-")
+    if not limits.NAME_PATTERN.fullmatch(value):
+        p.add(field, f"{show(value)} has characters IAM refuses ({_first_bad(value, _name_char)}); "
+                     "use ASCII letters, digits and _+=,.@-")
 
 
 def check_path(p: ProblemCollector, field: str, value: Any) -> None:
@@ -32,7 +40,7 @@ def check_path(p: ProblemCollector, field: str, value: Any) -> None:
         return
     if len(value) > limits.PATH_MAX:
         p.add(field, f"{show(value)} is {len(value)} characters; IAM allows at most {limits.PATH_MAX}")
-    if not limits.PATH_PATTERN.match(value):
+    if not limits.PATH_PATTERN.fullmatch(value):
         p.add(field, f"{show(value)} is not a valid IAM path; it must be '/' or start and end with '/' "
                      "and hold only printable ASCII without spaces, e.g. '/teams/'")
 
@@ -52,8 +60,8 @@ def check_tags(p: ProblemCollector, field: str, tags: Mapping[str, Any]) -> None
             continue
         if len(key) > limits.TAG_KEY_MAX:
             p.add(f"{field}.{key}", f"tag key is {len(key)} characters; IAM allows at most {limits.TAG_KEY_MAX}")
-        if not limits.TAG_KEY_PATTERN.match(key):
-            p.add(f"{field}.{key}", f"tag key {show(key)} has characters IAM refuses; "
+        if not all(map(_tag_char, key)):
+            p.add(f"{field}.{key}", f"tag key {show(key)} has characters IAM refuses ({_first_bad(key, _tag_char)}); "
                                     "use letters, digits, spaces and _.:/=+-@")
         if key.lower().startswith(limits.TAG_KEY_RESERVED_PREFIX):
             p.add(f"{field}.{key}", f"tag key {show(key)} uses the reserved 'aws:' prefix; rename it")
@@ -66,9 +74,56 @@ def check_tags(p: ProblemCollector, field: str, tags: Mapping[str, Any]) -> None
             continue
         if len(value) > limits.TAG_VALUE_MAX:
             p.add(f"{field}.{key}", f"tag value is {len(value)} characters; IAM allows at most {limits.TAG_VALUE_MAX}")
-        if not limits.TAG_VALUE_PATTERN.match(value):
-            p.add(f"{field}.{key}", f"tag value {show(value)} has characters IAM refuses; "
-                                    "use letters, digits, spaces and _.:/=+-@")
+        if not all(map(_tag_char, value)):
+            p.add(f"{field}.{key}", f"tag value {show(value)} has characters IAM refuses "
+                                    f"({_first_bad(value, _tag_char)}); use letters, digits, spaces and _.:/=+-@")
+
+
+def _name_char(c: str) -> bool:
+    return c.isascii() and (c.isalnum() or c in limits.NAME_PUNCTUATION)
+
+
+def _tag_char(c: str) -> bool:
+    """IAM's tag pattern, character by character: \\p{L}, \\p{Z}, \\p{N} or _.:/=+-@."""
+    return c in limits.TAG_PUNCTUATION or unicodedata.category(c)[0] in limits.TAG_CATEGORIES
+
+
+def _secret_char(c: str) -> bool:
+    return c.isascii() and (c.isalnum() or c in limits.SECRET_NAME_PUNCTUATION)
+
+
+_KINDS = {"Cc": "a control character", "Cf": "an invisible format character", "Cs": "a lone surrogate",
+          "Co": "a private-use character", "Cn": "an unassigned code point", "Z": "a space or separator",
+          "M": "a combining mark", "P": "punctuation", "S": "a symbol", "L": "a non-ASCII letter",
+          "N": "a non-ASCII digit"}
+
+
+def _first_bad(text: str, ok: Callable[[str], bool]) -> str:
+    """The first refused character, shown unambiguously: ``'\\n' U+000A, a control character``."""
+    c = next((c for c in text if not ok(c)), None)
+    if c is None:
+        return "none"
+    category = unicodedata.category(c)
+    return f"{show(c)} U+{ord(c):04X}, {_KINDS.get(category, _KINDS.get(category[0], 'refused'))}"
+
+
+def check_secret_name(p: ProblemCollector, field: str, value: Any) -> None:
+    """A Secrets Manager secret name (CreateSecret Name): 1-512 ASCII letters, digits and /_+=.@-.
+
+    The library names a user's secrets ``/iam-users/<user>/...``, so a user name IAM accepts (a
+    comma is legal there) can make a secret name Secrets Manager refuses: call this with the
+    secret's name for every user that gets a console password or access keys."""
+    if is_unresolved(value):
+        return
+    if not isinstance(value, str) or not value:
+        p.add(field, f"{show(value)} is not a secret name; give a non-empty string")
+        return
+    if len(value) > limits.SECRET_NAME_MAX:
+        p.add(field, f"the secret name {show(value)} is {len(value)} characters; Secrets Manager allows at most "
+                     f"{limits.SECRET_NAME_MAX}")
+    if not limits.SECRET_NAME_PATTERN.fullmatch(value):
+        p.add(field, f"the secret name {show(value)} holds {_first_bad(value, _secret_char)}, which Secrets "
+                     "Manager refuses (secret names take ASCII letters, digits and /_+=.@-): rename it without")
 
 
 def parse_date(p: ProblemCollector, field: str, value: Any) -> _dt.date | None:
@@ -90,10 +145,13 @@ def parse_date(p: ProblemCollector, field: str, value: Any) -> _dt.date | None:
 
 def policy_document_size(document: Mapping[str, Any]) -> int | None:
     """Characters IAM counts for a policy document (whitespace outside strings not counted)."""
-    return resolved_length_estimate(json.dumps(document, separators=(",", ":")))
+    return resolved_length_estimate(json.dumps(document, separators=(",", ":"), default=str))
 
 
 def check_policy_size(p: ProblemCollector, field: str, document: Mapping[str, Any]) -> None:
+    """The rules of a whole managed-policy document: at most 6,144 characters without whitespace,
+    and each Sid once (the statements themselves: ``_policy.statement``)."""
+    check_unique_sids(p, field, document)
     size = policy_document_size(document)
     if size is not None and size > limits.MANAGED_POLICY_DOCUMENT_MAX:
         p.add(field, f"the policy document is {size} characters without whitespace; IAM allows at most "
@@ -101,7 +159,7 @@ def check_policy_size(p: ProblemCollector, field: str, document: Mapping[str, An
                      "over two groups or use wildcards in resource ARNs")
 
 
-_ACK_ID = re.compile(r"^[A-Za-z0-9.]+::[A-Za-z0-9.]+-\S+$")
+_ACK_ID = re.compile(r"[A-Za-z0-9.]+::[A-Za-z0-9.]+-[\x21-\x7E]+")
 
 
 def check_acknowledgements(p: ProblemCollector, field: str, value: Any) -> None:
@@ -112,7 +170,7 @@ def check_acknowledgements(p: ProblemCollector, field: str, value: Any) -> None:
         p.add(field, f"{show(value)} must map a rule id to its reason")
         return
     for rule_id, reason in value.items():
-        if not isinstance(rule_id, str) or not _ACK_ID.match(rule_id):
+        if not isinstance(rule_id, str) or not _ACK_ID.fullmatch(rule_id):
             p.add(field, f"{show(rule_id)} is not a rule id as the validation report prints it, e.g. "
                          "'AwsSolutions::AwsSolutions-IAM5[Resource::*]' or 'IamConstructs::IamConstructs-UserInGroup'")
         if not isinstance(reason, str) or not reason.strip():

@@ -9,18 +9,24 @@ from __future__ import annotations
 import re
 
 # -- names and paths (botocore: userNameType, groupNameType, pathType) --------------------
+# The patterns are Java's, where \w is ASCII only: [A-Za-z0-9_]. Use them with fullmatch (a
+# pattern ending in $ accepts a trailing newline).
 USER_NAME_MAX = 64
 GROUP_NAME_MAX = 128
-NAME_PATTERN = re.compile(r"^[\w+=,.@-]+$")
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_+=,.@-]+")
+NAME_PUNCTUATION = "_+=,.@-"
 PATH_MAX = 512
-PATH_PATTERN = re.compile(r"^(/|/[\x21-\x7E]+/)$")
+PATH_PATTERN = re.compile(r"/|/[\x21-\x7E]+/")
 
 # -- tags (botocore: tagKeyType, tagValueType; TagUser maxItems) ---------------------------
 TAGS_PER_USER_MAX = 50
 TAG_KEY_MAX = 128
 TAG_VALUE_MAX = 256
-TAG_KEY_PATTERN = re.compile(r"^[\w\s+=.:/@-]+$")
-TAG_VALUE_PATTERN = re.compile(r"^[\w\s+=.:/@-]*$")
+# tagKeyType [\p{L}\p{Z}\p{N}_.:/=+\-@]+ and tagValueType [\p{L}\p{Z}\p{N}_.:/=+\-@]*: Unicode
+# letters, separators and numbers (general categories L*, Z*, N*) and this punctuation. Control
+# characters (tab, newline: category Cc) are not among them.
+TAG_CATEGORIES = ("L", "Z", "N")
+TAG_PUNCTUATION = "_.:/=+-@"
 # IAM reserves the "aws:" prefix for tag keys.
 TAG_KEY_RESERVED_PREFIX = "aws:"
 
@@ -40,14 +46,38 @@ INLINE_POLICIES_USER_TOTAL_MAX = 2048
 INLINE_POLICIES_GROUP_TOTAL_MAX = 5120
 MANAGED_POLICY_NAME_MAX = 128
 
+# -- policy grammar (IAM JSON policy reference: Version, Sid, Action, Resource, Condition) ----
+POLICY_VERSIONS = ("2012-10-17", "2008-10-17")
+SID_PATTERN = re.compile(r"[A-Za-z0-9]+")
+# service:Action, wildcards * and ? in the action part only; or "*" alone.
+ACTION_PATTERN = re.compile(r"\*|[A-Za-z0-9-]+:[A-Za-z0-9*?]+")
+# ARN partitions (botocore data/partitions.json; aws-eusc: the AWS European Sovereign Cloud).
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
+# Condition operators; each but Null takes an IfExists suffix and a ForAllValues: or
+# ForAnyValue: prefix (for multivalued keys).
+CONDITION_OPERATORS = (
+    "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase", "StringLike",
+    "StringNotLike",
+    "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals",
+    "Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals", "ArnLike", "ArnNotEquals", "ArnNotLike")
+CONDITION_OPERATOR_ALONE = ("Null",)
+CONDITION_SET_PREFIXES = ("ForAllValues:", "ForAnyValue:")
+CONDITION_IF_EXISTS = "IfExists"
+
 # -- UpdateAccountPasswordPolicy ------------------------------------------------------------
 PASSWORD_MIN_LENGTH_RANGE = (6, 128)
 PASSWORD_REUSE_PREVENTION_RANGE = (1, 24)
 PASSWORD_MAX_AGE_RANGE = (1, 1095)
 
 # -- Secrets Manager --------------------------------------------------------------------------
+# CreateSecret Name (botocore NameType: 1-512, no pattern in the model; its documentation):
+# "ASCII letters, numbers, and the following characters: /_+=.@-". A name ending in a hyphen and
+# six characters is confused with the random suffix of the secret's ARN.
 SECRET_NAME_MAX = 512
-SECRET_NAME_PATTERN = re.compile(r"^[\w/+=.@-]+$")
+SECRET_NAME_PATTERN = re.compile(r"[A-Za-z0-9/_+=.@-]+")
+SECRET_NAME_PUNCTUATION = "/_+=.@-"
 GENERATED_PASSWORD_LENGTH_RANGE = (1, 4096)
 
 # -- CloudWatch Logs: the retention periods a log group accepts, by RetentionDays member -------
