@@ -82,7 +82,7 @@ def install(tmp_path_factory):
     venv = base / "venv"
     _run([getattr(sys, "_base_executable", sys.executable), "-m", "venv", venv], cwd=base)
     env = _clean_env(venv)
-    pip = [venv / "bin" / "python", "-m", "pip", "install", "--quiet", "-c", constraints]
+    pip = [venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-compile", "-c", constraints]
     try:
         _run([*pip, wheel], cwd=base, env=env)
     except RuntimeError as e:
