@@ -219,3 +219,16 @@ def test_the_refactor_of_a_synthesized_roster(tmp_path):
     for template in refactor.prepare.values():
         for lid in moved & set(template["Resources"]):
             assert "AWS::StackName" not in json.dumps(template["Resources"][lid])
+
+
+def test_doubling_user_stacks_keeps_half_the_users_and_pairs_each_stack_with_one_new_one():
+    base, new = parsed(big_roster_data(400, 4)), parsed(big_roster_data(400, 8))
+    plan = compare(base, new, refactor=True)
+    moved = {m.user for m in plan.moves}
+    assert 0.4 < len(moved) / 400 < 0.6
+    assert {(m.source, m.destination) for m in plan.moves} == {(f"IamUsers{i}", f"IamUsers{i + 4}") for i in range(1, 5)}
+    refactor, problems = rf.build(base, new, plan.moves, deployed_templates(base), template_url=URL)
+    assert problems == [] and len(refactor.requests) == 2 and refactor.retired_stacks == []
+    mapped = {m["Source"]["LogicalResourceId"] for m in refactor.mappings}
+    stayed = [u for u in base.users if u.name not in moved]
+    assert not mapped & set().union(*(user_ids(base, u) for u in stayed))
