@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from make_roster import roster as make_roster  # noqa: E402
+from make_roster import roster as make_roster
 
 
 def deployed_templates(roster) -> dict:
@@ -84,9 +84,9 @@ def main() -> None:
         ]
         written = [summary(out)]
         out2 = os.path.join(tmp, "refactor-doubled")
-        rows.append((f"user_stacks {base['account']['user_stacks']} -> {doubled['account']['user_stacks']}, "
-                     "refactor written", *timed([paths["base"], paths["doubled"], "--refactor-out", out2, "--templates",
-                                                 templates, "--template-url", "https://bucket.s3.amazonaws.com/r"])))
+        label = f"user_stacks {base['account']['user_stacks']} -> {doubled['account']['user_stacks']}, refactor written"
+        rows.append((label, *timed([paths["base"], paths["doubled"], "--refactor-out", out2, "--templates", templates,
+                                    "--template-url", "https://bucket.s3.amazonaws.com/r"])))
         written.append(summary(out2))
     print(f"{args.users:,} users")
     print("| change | time | exit | refactors | mappings | written |\n| --- | ---: | ---: | ---: | ---: | ---: |")
