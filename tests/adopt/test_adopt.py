@@ -148,7 +148,8 @@ def test_botocore_refuses_a_malformed_import_document():
     from botocore.stub import Stubber
     cfn = botocore.session.get_session().create_client("cloudformation", region_name="us-east-1",
                                                         aws_access_key_id="x", aws_secret_access_key="x")
-    with Stubber(cfn), pytest.raises(ParamValidationError):
+    with Stubber(cfn) as stub, pytest.raises(ParamValidationError, match="LogicalResourceId"):
+        stub.add_response("create_change_set", {"Id": "arn:aws:cloudformation:us-east-1:1:changeSet/x/y"})
         cfn.create_change_set(StackName="s", ChangeSetName="c", ChangeSetType="IMPORT", TemplateBody="{}",
                               ResourcesToImport=[{"ResourceType": "AWS::IAM::User",
                                                   "ResourceIdentifier": {"UserName": "jane"}}])
