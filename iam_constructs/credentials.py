@@ -125,7 +125,13 @@ class CredentialsKey(Construct):
                  removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN) -> None:
         from ._registry import path_of
         p = ProblemCollector(f"{path_of(scope)}/{id}")
-        _check_principals(p, "administrators", administrators)
+        administrators = normalise_principals(p, "administrators", administrators)
+        if alias is not None and not (isinstance(alias, str) and _KEY_ALIAS.match(f"alias/{alias}")
+                                      and not alias.startswith("aws/")):
+            p.add("alias", f"{show(alias)} is not a KMS alias name; give it without 'alias/', of letters, digits "
+                           "and /_- and not under aws/, e.g. 'iam-constructs/credentials'")
+        if not isinstance(removal_policy, cdk.RemovalPolicy):
+            p.add("removal_policy", f"{show(removal_policy)} must be a cdk.RemovalPolicy")
         p.raise_if_any()
         super().__init__(scope, id)
         self.administrators: tuple[str, ...] = tuple(administrators)

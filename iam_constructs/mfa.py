@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Sequence
 
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -13,7 +14,10 @@ from ._policy import document
 from ._registry import path_of, stack_singleton
 from ._tokens import account_id, partition
 from ._validate import check_path
-from .errors import ProblemCollector
+from .errors import Problem, ProblemCollector, show
+from .limits import MANAGED_POLICY_NAME_MAX
+
+_POLICY_NAME = re.compile(r"[\w+=,.@-]{1,%d}\Z" % MANAGED_POLICY_NAME_MAX, re.ASCII)
 
 
 def _own_user_arns() -> list[str]:
@@ -119,9 +123,14 @@ class _ManagedPolicyConstruct(Construct):
     _description = ""
 
     def __init__(self, scope: Construct, id: str, doc: dict[str, Any], *, managed_policy_name: str | None,
-                 path: str) -> None:
+                 path: str, problems: Sequence[Problem] = ()) -> None:
         p = ProblemCollector(f"{path_of(scope)}/{id}")
         check_path(p, "path", path)
+        if managed_policy_name is not None and not (isinstance(managed_policy_name, str)
+                                                    and _POLICY_NAME.match(managed_policy_name)):
+            p.add("managed_policy_name", f"{show(managed_policy_name)} is not a managed-policy name; use 1-"
+                                         f"{MANAGED_POLICY_NAME_MAX} of letters, digits and _+=,.@-")
+        p.extend(problems)
         p.raise_if_any()
         super().__init__(scope, id)
         self.document: dict[str, Any] = doc
@@ -156,9 +165,14 @@ class MfaEnforcementPolicy(_ManagedPolicyConstruct):
 
     def __init__(self, scope: Construct, id: str, *, managed_policy_name: str | None = None, path: str = "/",
                  allow_first_sign_in_password_change: bool = True) -> None:
+        problems = []
+        if not isinstance(allow_first_sign_in_password_change, bool):
+            problems.append(Problem(f"{path_of(scope)}/{id}", "allow_first_sign_in_password_change",
+                                    f"{show(allow_first_sign_in_password_change)} must be True or False"))
+            allow_first_sign_in_password_change = True
         super().__init__(scope, id, mfa_enforcement_document(
             allow_first_sign_in_password_change=allow_first_sign_in_password_change),
-            managed_policy_name=managed_policy_name, path=path)
+            managed_policy_name=managed_policy_name, path=path, problems=problems)
 
     @classmethod
     def of_stack(cls, scope: Construct) -> "MfaEnforcementPolicy":

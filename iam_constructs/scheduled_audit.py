@@ -23,11 +23,13 @@ from constructs import Construct
 from . import _acknowledge as ack
 from ._acknowledge import acknowledge
 from .errors import ProblemCollector, show
-from .limits import LOG_RETENTION_DAY_NAMES, LOG_RETENTION_DAYS
+from ._validate import check_name
+from .limits import LOG_RETENTION_DAY_NAMES, LOG_RETENTION_DAYS, USER_NAME_MAX
 from .password_policy.construct import PYTHON_RUNTIME
 from ._registry import path_of
 
 AUDIT_SOURCE = Path(__file__).with_name("audit.py")
+MAX_DAYS = 36500  # a bound on every day count: a larger number is a mistake, never a policy
 
 
 class CredentialAudit(Construct):
@@ -51,13 +53,21 @@ class CredentialAudit(Construct):
         p = ProblemCollector(f"{path_of(scope)}/{id}")
         for name, value in (("max_key_age_days", max_key_age_days), ("max_unused_days", max_unused_days),
                             ("departure_window_days", departure_window_days)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                p.add(name, f"{show(value)} must be a whole number of days >= 1")
-        if log_retention_days not in LOG_RETENTION_DAYS:
-            p.add("log_retention_days", f"{show(log_retention_days)} is not a CloudWatch Logs retention")
-        if roster_users is not None and (isinstance(roster_users, str) or
-                                         not all(isinstance(u, str) and u for u in roster_users)):
-            p.add("roster_users", f"{show(roster_users)} must be a list of user names")
+            if type(value) is not int or not 1 <= value <= MAX_DAYS:
+                p.add(name, f"{show(value)} must be a whole number of days from 1 to {MAX_DAYS}")
+        if type(log_retention_days) is not int or log_retention_days not in LOG_RETENTION_DAYS:
+            p.add("log_retention_days", f"{show(log_retention_days)} is not a CloudWatch Logs retention; use one "
+                                        f"of {', '.join(map(str, LOG_RETENTION_DAYS))}")
+        if roster_users is not None:
+            if isinstance(roster_users, (str, bytes)) or not isinstance(roster_users, (list, tuple)):
+                p.add("roster_users", f"{show(roster_users)} must be a list of user names")
+            else:
+                for i, name in enumerate(roster_users):
+                    check_name(p, f"roster_users[{i}]", name, max_len=USER_NAME_MAX, kind="user")
+        if schedule is not None and not hasattr(schedule, "expression_string"):
+            p.add("schedule", f"{show(schedule)} must be an aws_events.Schedule")
+        if topic_key is not None and not (hasattr(topic_key, "key_arn") and hasattr(topic_key, "grant_decrypt")):
+            p.add("topic_key", f"{show(topic_key)} must be an aws_kms.IKey")
         p.raise_if_any()
         super().__init__(scope, id)
 

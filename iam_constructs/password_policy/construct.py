@@ -53,9 +53,9 @@ class AccountPasswordPolicy(Construct):
             p.add("policy", f"{show(policy)} must be a PasswordPolicy(...)")
         else:
             p.extend(policy.problems(where, "policy.").problems)
-        if on_delete not in _ON_DELETE:
+        if not isinstance(on_delete, str) or on_delete not in _ON_DELETE:
             p.add("on_delete", f"{show(on_delete)} must be one of {', '.join(_ON_DELETE)}")
-        if log_retention_days not in LOG_RETENTION_DAYS or isinstance(log_retention_days, bool):
+        if type(log_retention_days) is not int or log_retention_days not in LOG_RETENTION_DAYS:
             p.add("log_retention_days", f"{show(log_retention_days)} is not a CloudWatch Logs retention; use one "
                                         f"of {', '.join(map(str, LOG_RETENTION_DAYS))}")
         stack = stack_of(scope)
