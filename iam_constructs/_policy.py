@@ -13,6 +13,7 @@ import re
 from typing import Any, Mapping, Sequence
 
 from . import _catalogue, limits
+from ._chars import first_refused
 from ._tokens import is_unresolved, partition
 from .errors import ProblemCollector, show
 
@@ -204,7 +205,7 @@ def check_action(p: ProblemCollector, field: str, value: str) -> None:
 
 
 _ARN_REGION = re.compile(r"[a-z0-9*?-]*")
-_ARN_ACCOUNT = re.compile(r"\d{12}|aws|[0-9*?]+|")
+_ARN_ACCOUNT = re.compile(r"\d{12}|aws|(?=[0-9]*[*?])[0-9*?]{1,12}|")
 _ARN_RESOURCE = re.compile(r"[\x21-\x7E]+")
 
 
@@ -231,11 +232,15 @@ def check_resource(p: ProblemCollector, field: str, value: str) -> None:
         p.add(field, f"{show(value)} has the region {region!r}; give a region such as 'eu-west-1', '*' or nothing")
     if not _ARN_ACCOUNT.fullmatch(account):
         p.add(field, f"{show(value)} has the account {account!r}; give 12 digits, '*' or nothing")
-    if not _ARN_RESOURCE.fullmatch(resource):
-        bad = next((c for c in resource if not 0x21 <= ord(c) <= 0x7E), None)
-        p.add(field, f"{show(value)} has " + (f"{show(bad)} (U+{ord(bad):04X}) in its resource part, which IAM "
-                                              "policies do not take; match it with '?'" if bad is not None
-                                              else "an empty resource part; give the resource, e.g. 'bucket/*'"))
+    if not resource:
+        p.add(field, f"{show(value)} has an empty resource part; give the resource, e.g. 'bucket/*'")
+    elif not _ARN_RESOURCE.fullmatch(resource):
+        p.add(field, f"{show(value)} has {first_refused(resource, _printable_ascii)} in its resource part, which "
+                     "IAM policies do not take; match it with '?'")
+
+
+def _printable_ascii(c: str) -> bool:
+    return "\x21" <= c <= "\x7e"
 
 
 def _condition_operators() -> list[str]:

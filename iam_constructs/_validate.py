@@ -11,9 +11,10 @@ import datetime as _dt
 import json
 import re
 import unicodedata
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from . import limits
+from ._chars import first_refused
 from ._policy import check_unique_sids
 from ._tokens import is_unresolved, resolved_length_estimate
 from .errors import ProblemCollector, show
@@ -28,7 +29,7 @@ def check_name(p: ProblemCollector, field: str, value: Any, *, max_len: int, kin
     if len(value) > max_len:
         p.add(field, f"{show(value)} is {len(value)} characters; IAM allows at most {max_len}")
     if not limits.NAME_PATTERN.fullmatch(value):
-        p.add(field, f"{show(value)} has characters IAM refuses ({_first_bad(value, _name_char)}); "
+        p.add(field, f"{show(value)} has characters IAM refuses ({first_refused(value, _name_char)}); "
                      "use ASCII letters, digits and _+=,.@-")
 
 
@@ -61,7 +62,7 @@ def check_tags(p: ProblemCollector, field: str, tags: Mapping[str, Any]) -> None
         if len(key) > limits.TAG_KEY_MAX:
             p.add(f"{field}.{key}", f"tag key is {len(key)} characters; IAM allows at most {limits.TAG_KEY_MAX}")
         if not all(map(_tag_char, key)):
-            p.add(f"{field}.{key}", f"tag key {show(key)} has characters IAM refuses ({_first_bad(key, _tag_char)}); "
+            p.add(f"{field}.{key}", f"tag key {show(key)} has characters IAM refuses ({first_refused(key, _tag_char)}); "
                                     "use letters, digits, spaces and _.:/=+-@")
         if key.lower().startswith(limits.TAG_KEY_RESERVED_PREFIX):
             p.add(f"{field}.{key}", f"tag key {show(key)} uses the reserved 'aws:' prefix; rename it")
@@ -76,7 +77,7 @@ def check_tags(p: ProblemCollector, field: str, tags: Mapping[str, Any]) -> None
             p.add(f"{field}.{key}", f"tag value is {len(value)} characters; IAM allows at most {limits.TAG_VALUE_MAX}")
         if not all(map(_tag_char, value)):
             p.add(f"{field}.{key}", f"tag value {show(value)} has characters IAM refuses "
-                                    f"({_first_bad(value, _tag_char)}); use letters, digits, spaces and _.:/=+-@")
+                                    f"({first_refused(value, _tag_char)}); use letters, digits, spaces and _.:/=+-@")
 
 
 def _name_char(c: str) -> bool:
@@ -90,21 +91,6 @@ def _tag_char(c: str) -> bool:
 
 def _secret_char(c: str) -> bool:
     return c.isascii() and (c.isalnum() or c in limits.SECRET_NAME_PUNCTUATION)
-
-
-_KINDS = {"Cc": "a control character", "Cf": "an invisible format character", "Cs": "a lone surrogate",
-          "Co": "a private-use character", "Cn": "an unassigned code point", "Z": "a space or separator",
-          "M": "a combining mark", "P": "punctuation", "S": "a symbol", "L": "a non-ASCII letter",
-          "N": "a non-ASCII digit"}
-
-
-def _first_bad(text: str, ok: Callable[[str], bool]) -> str:
-    """The first refused character, shown unambiguously: ``'\\n' U+000A, a control character``."""
-    c = next((c for c in text if not ok(c)), None)
-    if c is None:
-        return "none"
-    category = unicodedata.category(c)
-    return f"{show(c)} U+{ord(c):04X}, {_KINDS.get(category, _KINDS.get(category[0], 'refused'))}"
 
 
 def check_secret_name(p: ProblemCollector, field: str, value: Any) -> None:
@@ -122,7 +108,7 @@ def check_secret_name(p: ProblemCollector, field: str, value: Any) -> None:
         p.add(field, f"the secret name {show(value)} is {len(value)} characters; Secrets Manager allows at most "
                      f"{limits.SECRET_NAME_MAX}")
     if not limits.SECRET_NAME_PATTERN.fullmatch(value):
-        p.add(field, f"the secret name {show(value)} holds {_first_bad(value, _secret_char)}, which Secrets "
+        p.add(field, f"the secret name {show(value)} holds {first_refused(value, _secret_char)}, which Secrets "
                      "Manager refuses (secret names take ASCII letters, digits and /_+=.@-): rename it without")
 
 
