@@ -26,13 +26,18 @@ PYTHON_RUNTIME = "python3.14"
 SERVICE_TIMEOUT_SECONDS = 300
 
 
+def retry_environment(max_attempts: int) -> dict[str, str]:
+    """botocore's standard retry mode with ``max_attempts`` calls in all (the first one included)."""
+    return {"AWS_RETRY_MODE": "standard", "AWS_MAX_ATTEMPTS": str(max_attempts)}
+
+
 def inline_function(scope: Construct, id: str, *, source: str, role: iam.CfnRole, log_group: logs.CfnLogGroup,
                     description: str, timeout: int = HANDLER_TIMEOUT_SECONDS,
-                    max_attempts: int = 6) -> tuple[str, cfi.CfnInclude]:
+                    max_attempts: int = 7) -> tuple[str, cfi.CfnInclude]:
     """(logical id, the CfnInclude holding the function). The role and the log group reach the
     included template as parameters. The handler's AWS clients retry in botocore's standard mode,
-    up to ``max_attempts`` calls, set through the environment (``AWS_RETRY_MODE``,
-    ``AWS_MAX_ATTEMPTS``) rather than in the inline code, which has no characters to spare.
+    up to ``max_attempts`` calls in all, set through the environment (``retry_environment``) rather
+    than in the inline code, which has no characters to spare.
 
     The logical id is the one a plain construct at ``scope/id`` gets, so it never changes with how
     the function is emitted (a new id would change every ServiceToken, which CloudFormation refuses).
@@ -43,7 +48,7 @@ def inline_function(scope: Construct, id: str, *, source: str, role: iam.CfnRole
     function = {"Type": "AWS::Lambda::Function", "Properties": {
         "Runtime": PYTHON_RUNTIME, "Handler": "index.handler", "Code": {"ZipFile": source},
         "Role": {"Ref": "Role"}, "Timeout": timeout, "MemorySize": 128, "Description": description,
-        "Environment": {"Variables": {"AWS_RETRY_MODE": "standard", "AWS_MAX_ATTEMPTS": str(max_attempts)}},
+        "Environment": {"Variables": retry_environment(max_attempts)},
         "LoggingConfig": {"LogGroup": {"Ref": "LogGroup"}, "LogFormat": "Text"}}}
     template = {"Parameters": {"Role": {"Type": "String"}, "LogGroup": {"Type": "String"}},
                 "Resources": {logical_id: function}}

@@ -64,7 +64,8 @@ class UserCleanupFunction(Construct):
             ]})
         self.function_logical_id, self.function = inline_function(
             self, "Handler", source=inline_source(), role=self.role, log_group=self.log_group,
-            description="Clears what an IAM user holds outside the stack before CloudFormation deletes it")
+            description="Clears what an IAM user holds outside the stack before CloudFormation deletes it",
+            max_attempts=11)
         # Every cleanup resource calls the function by its ARN, so depends on it; the function
         # depends on its role's policy, so no cleanup runs without it (and it outlives them on delete).
         self.function.get_resource(self.function_logical_id).add_dependency(self.role_policy)

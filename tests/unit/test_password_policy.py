@@ -45,7 +45,7 @@ def test_handler_is_inline_and_under_zipfile_limit():
     fn = _only(t, "AWS::Lambda::Function")["Properties"]
     assert fn["Code"] == {"ZipFile": inline_source()}
     assert fn["Runtime"].startswith("python3.") and fn["Handler"] == "index.handler"
-    assert fn["Environment"] == {"Variables": {"AWS_RETRY_MODE": "standard", "AWS_MAX_ATTEMPTS": "6"}}
+    assert fn["Environment"] == {"Variables": {"AWS_RETRY_MODE": "standard", "AWS_MAX_ATTEMPTS": "7"}}
     assert fn["Timeout"] < _only(t, "Custom::AccountPasswordPolicy")["Properties"]["ServiceTimeout"]
     artifact = stack.node.root.synth().get_stack_by_name(stack.stack_name)
     assert artifact.assets == []  # deploys from the template alone: no asset bucket

@@ -1,14 +1,10 @@
-"""Every call that leaves the process: IAM, CloudFormation and the response URL."""
+"""Every call that leaves the process: IAM, CloudFormation and the response URL. Clients come from
+``boto3.client`` and retry in botocore's standard mode: the function's environment sets
+AWS_RETRY_MODE and AWS_MAX_ATTEMPTS (``_inline_function.inline_function``)."""
 
 import time
 import urllib.request
 
-import boto3
-from botocore.config import Config
-
-
-def client(service):
-    return boto3.client(service, config=Config(retries={"mode": "standard", "max_attempts": 10}))
 
 
 def call(api, name, **args):
@@ -31,8 +27,7 @@ def send(url, data):
     """PUTs the response, retrying a refused or failed attempt with backoff (five attempts)."""
     for n in range(5):
         try:
-            request = urllib.request.Request(url, data, {"Content-Type": ""}, method="PUT")
-            return urllib.request.urlopen(request, timeout=10).close()
-        except Exception as e:
-            print(f"response attempt {n + 1}: {type(e).__name__}")
+            return urllib.request.urlopen(urllib.request.Request(url, data, {"Content-Type": ""}, method="PUT"),
+                                          timeout=10).close()
+        except Exception:  # never log the URL: it is a credential
             time.sleep(2 ** n)

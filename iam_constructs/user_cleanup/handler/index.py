@@ -45,28 +45,21 @@ create deletes everything) or when the stack's current template no longer holds 
 import json
 import threading
 
-from .external import call, client, list_all, send
-from .plan import HOLDINGS, PREFIX, checked, deleting, origin, removals, stays
+import boto3
 
-MAX_BODY = 4096
+from .external import call, list_all, send
+from .plan import HOLDINGS, PREFIX, checked, deleting, origin, removals, stays, well_formed
+
 GUARD_SECONDS = 5
-
-
-def verify(cfn, event):
-    """Whether CloudFormation itself is deleting the event's resource: the stack's record of it
-    (DescribeStackResource, which fails for a stack or resource that is not there, and for any stack
-    but the function's own) shows it DELETE_IN_PROGRESS under the event's physical id."""
-    return deleting(event, cfn.describe_stack_resource(
-        StackName=event["StackId"], LogicalResourceId=event["LogicalResourceId"])["StackResourceDetail"])
 
 
 def clean(props):
     """Lists what the user holds and removes what the stack did not make, logging each removal (ids
     only, never a secret; what was already gone is neither removed nor logged). A user already gone
     is nothing to do."""
-    iam, user = client("iam"), props["UserName"]
+    iam, user = boto3.client("iam"), props["UserName"]
     if not call(iam, "get_user", UserName=user):
-        return print(f"no user {user}")
+        return print("no user", user)
     held = {what: list_all(iam, what, field, user) for what, field, _ in HOLDINGS}
     for name, args in removals(props, held):
         if call(iam, name, **args):
@@ -80,44 +73,54 @@ def leaving(cfn, stack, props):
     if status in ("DELETE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS") or not stays(
             props, cfn.get_template(StackName=stack, TemplateStage="Original")["TemplateBody"]):
         return True
-    print(f"{status}: the user stays in the template")
+    print(status, "stays")
 
 
 def run(event):
+    well_formed(event)
     kind, props, physical_id = event["RequestType"], event["ResourceProperties"], event.get("PhysicalResourceId")
-    if kind in ("Create", "Update"):
-        return PREFIX + checked(props)["UserName"]
     if kind != "Delete":
-        raise ValueError(kind)
+        return PREFIX + checked(props)["UserName"]
     if physical_id == PREFIX + str(props.get("UserName")):  # not a failed Create (nothing to clean)
-        cfn = client("cloudformation")
-        if not verify(cfn, event):
-            raise PermissionError("not a Delete of CloudFormation's")
+        # CloudFormation itself deletes the event's resource: the stack's record of it (which fails for
+        # a stack or resource that is not there, and for any stack but the function's own) shows it
+        # DELETE_IN_PROGRESS under the event's physical id
+        cfn = boto3.client("cloudformation")
+        if not deleting(event, cfn.describe_stack_resource(StackName=event["StackId"], LogicalResourceId=event[
+                "LogicalResourceId"])["StackResourceDetail"]):
+            raise PermissionError("unverified")
         if leaving(cfn, event["StackId"], props):
             clean(checked(props))
     return physical_id
 
 
+def body(event, status, reason, physical_id):
+    """The response, at most 4,096 bytes once JSON-encoded (an escaped character takes up to 12): a
+    genuine event's ids come to under 700 bytes; a forged event's, of any size, are cut before the
+    reason's first 200 characters. Every character takes at least one byte, so cutting the excess
+    in characters is enough."""
+    out = dict({k: str(event.get(k)) for k in ("StackId", "RequestId", "LogicalResourceId")},
+               Status=status, PhysicalResourceId=str(physical_id), Reason=reason)
+    for key, keep in ("Reason", 200), ("PhysicalResourceId", 0), ("RequestId", 0), ("LogicalResourceId", 0), \
+            ("StackId", 0), ("Reason", 0):
+        out[key] = out[key][:max(len(out[key]) + 4096 - len(json.dumps(out)), keep)]
+    return json.dumps(out).encode()
+
+
 def handler(event, context):
     refused = origin(event, context.invoked_function_arn)
     if refused:  # never answer a URL that is not CloudFormation's
-        return print(f"refused: {refused}")
+        return print("refused", refused)
     fallback = event.get("PhysicalResourceId") or f"{PREFIX}failed/{event.get('RequestId')}"
     once = threading.Lock()
 
     def answer(status, reason, physical_id):
-        if not once.acquire(False):  # answered already
-            return
-        print(f"{event['RequestType']} {status} {reason}")
-        out = {k: event.get(k) for k in ("StackId", "RequestId", "LogicalResourceId")}
-        out.update(Status=status, PhysicalResourceId=physical_id, Reason=reason)
-        while len(json.dumps(out)) > MAX_BODY and out["Reason"]:  # ASCII JSON: characters are bytes
-            out["Reason"] = out["Reason"][:-100]
-        send(event["ResponseURL"], json.dumps(out).encode())
+        if once.acquire(False):  # else answered already
+            print(status, reason[:500])
+            send(event["ResponseURL"], body(event, status, reason, physical_id))
 
-    left = context.get_remaining_time_in_millis() / 1000
-    guard = threading.Timer(max(left - GUARD_SECONDS, 0.5), answer, ("FAILED", "timed out", fallback))
-    guard.daemon = True
+    guard = threading.Timer(max(context.get_remaining_time_in_millis() / 1000 - GUARD_SECONDS, 1), answer,
+                            ("FAILED", "timed out", fallback))  # cancelled on every path below
     guard.start()
     try:
         answer("SUCCESS", "", run(event))

@@ -5,6 +5,7 @@ import re
 
 TYPE = "Custom::IamUserCleanup"
 PREFIX = "IamUserCleanup/"
+REQUESTS = ("Create", "Update", "Delete")
 # What a user holds that blocks DeleteUser: (what list_<what> lists, the id field, which is also the
 # parameter of the call that removes one, that call). MFA devices first: deactivating needs the user.
 HOLDINGS = (
@@ -21,13 +22,29 @@ HOLDINGS = (
 STACK_MADE = {"AccessKeyId": "StackAccessKeys", "GroupName": "StackGroups", "PolicyArn": "StackManagedPolicies"}
 
 
+def well_formed(event):
+    """Raises, naming the field, unless the event has a known RequestType, properties that are a
+    mapping and, for a Delete, a LogicalResourceId and a PhysicalResourceId that are strings
+    (StackId and ResponseURL are checked by ``origin``)."""
+    kind = event.get("RequestType")
+    if kind not in REQUESTS:
+        raise ValueError(f"RequestType: {kind!r} is unknown")  # the answer cuts it
+    for key in ("LogicalResourceId", "PhysicalResourceId") * (kind == "Delete"):  # what a Delete reads
+        if not isinstance(event.get(key), str):
+            raise ValueError(f"{key}: not a string")
+    if not isinstance(event.get("ResourceProperties"), dict):
+        raise ValueError("ResourceProperties: not a mapping")
+
+
 def checked(props):
     """The ResourceProperties, once they name a user, a logical id and whether the stack made the
-    login profile ("true"/"false"). The lists of what the stack made are only ever tested with
-    ``in``, so a malformed one can keep more, never remove something the stack made."""
-    if not props.get("UserName") or not props.get("UserLogicalId") or \
-            props.get("StackLoginProfile") not in ("true", "false"):
-        raise ValueError(f"malformed properties: {props}")
+    login profile ("true"/"false"); raises naming the property. The lists of what the stack made are
+    only ever tested with ``in``, so a malformed one can keep more, never remove something the stack
+    made."""
+    for key in ("UserName", "UserLogicalId", "StackLoginProfile"):
+        value = props.get(key)
+        if not (value in ("true", "false") if key == "StackLoginProfile" else value and isinstance(value, str)):
+            raise ValueError(f"{key}: {value!r:.80} is invalid")
     return props
 
 
@@ -48,13 +65,13 @@ def removals(props, held):
 
 def origin(event, function_arn):
     """'' when the event may come from CloudFormation in this function's account and region, else what
-    is wrong (raises for an event without StackId). Answers go only to that region's CloudFormation
-    response bucket."""
-    _, partition, _, region, account = function_arn.split(":")[:5]
-    if event["StackId"].split(":")[:5] != ["arn", partition, "cloudformation", region, account]:
+    is wrong. Answers go only to that region's CloudFormation response bucket."""
+    arn = function_arn.split(":")[:5]  # arn, partition, lambda, region, account
+    arn[2] = "cloudformation"
+    if not isinstance(event, dict) or str(event.get("StackId")).split(":")[:5] != arn:
         return "StackId"
-    bucket = "cloudformation-custom-resource-response-" + region.replace("-", "")
-    if not re.fullmatch(rf"https://{bucket}\.s3([.-][a-z0-9-]+)?\.amazonaws\.com(\.cn)?/.*", event["ResponseURL"]):
+    bucket = "cloudformation-custom-resource-response-" + arn[3].replace("-", "")
+    if not re.fullmatch(rf"https://{bucket}\.s3([.-][a-z0-9-]+)?\.amazonaws\.com(\.cn)?/.*", str(event.get("ResponseURL"))):
         return "ResponseURL"
     return "" if event.get("ResourceType") == TYPE else "ResourceType"
 
