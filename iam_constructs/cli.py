@@ -109,15 +109,17 @@ def parser() -> argparse.ArgumentParser:
         try:
             importlib.import_module(module).add_arguments(a)
         except ModuleNotFoundError as e:  # its options need what is missing: say so when it runs
-            a.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
-            a.set_defaults(run=lambda args, n=name, m=e.name or "?": _missing(n, m))
+            a.set_defaults(run=lambda args, n=name, m=e.name or "?": _missing(n, m), any_arguments=True)
             continue
         a.set_defaults(run=_module_command(name, module))
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    top = parser()
+    args, unknown = top.parse_known_args(argv)
+    if unknown and not getattr(args, "any_arguments", False):
+        top.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return args.run(args)
     except KeyboardInterrupt:
