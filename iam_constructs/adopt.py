@@ -228,6 +228,7 @@ class Plan:
     user_notes: dict[str, list[str]]
     group_notes: dict[str, list[str]]
     imported_policies: dict[str, str]      # group name -> the customer-managed policy ARN imported as its own
+    user_kept: dict[str, list[str]] = field(default_factory=dict)   # short labels for the summary
 
 
 def plan_roster(account: Account, *, stack_prefix: str = "Iam", user_stacks: int | None = None) -> Plan:
@@ -279,7 +280,7 @@ def plan_roster(account: Account, *, stack_prefix: str = "Iam", user_stacks: int
                          f"--policy-name {p.get('PolicyName')}")
         groups.append(entry)
         group_notes[name] = notes
-    users, user_notes = [], {}
+    users, user_notes, user_kept = [], {}, {}
     for u in sorted(account.users, key=lambda u: u["UserName"].lower()):
         name, notes, h = u["UserName"], [], account.holdings.get(u["UserName"], Holdings())
         entry = {"name": name}
@@ -299,15 +300,23 @@ def plan_roster(account: Account, *, stack_prefix: str = "Iam", user_stacks: int
                          "stays false, so the deployment neither resets nor deletes it). To manage it: set "
                          "console: true and deploy; CloudFormation then sets a generated password (Secrets "
                          f"Manager /iam-users/{name}/console-password) to be changed at the next sign-in")
-        slot = 2 if len(h.access_keys) == 1 else 1
-        free = (f"slot {slot}" if len(h.access_keys) == 1
-                else f"slot {slot} (IAM allows 2 keys per user: delete one of the old keys first)")
+        first = "" if len(h.access_keys) < 2 else "delete one of the two old keys first (IAM allows 2 per user), "
         for key in h.access_keys:
             notes.append(f"access key {key['id']} ({key['status']}) made outside CloudFormation: kept as it is "
-                         f"(no access_keys slot, so the deployment neither replaces nor deletes it). Rotate into "
-                         f"{free}: add access_keys: [{{serial: 1, slot: {slot}}}], deploy, switch the client to the "
-                         f"secret /iam-users/{name}/access-key-{slot}, then delete the old key by hand: aws iam "
-                         f"delete-access-key --user-name {name} --access-key-id {key['id']}")
+                         f"(no access_keys slot, so the deployment neither replaces nor deletes it). Rotate into a "
+                         f"slot: {first}add access_keys: [{{serial: 1}}], deploy, switch the client to the secret "
+                         f"/iam-users/{name}/access-key-1, then delete the old key by hand: aws iam delete-access-key "
+                         f"--user-name {name} --access-key-id {key['id']}")
+        kept = [label for label, count in (("console password", int(h.login_profile)),
+                                           ("access key", len(h.access_keys)), ("MFA device", len(h.mfa_devices)),
+                                           ("SSH key", len(h.ssh_keys)),
+                                           ("signing certificate", len(h.signing_certificates)),
+                                           ("service credential", len(h.service_credentials)),
+                                           ("user policy", len(u.get("AttachedManagedPolicies") or [])
+                                            + len(u.get("UserPolicyList") or []))) for _ in range(count)]
+        kept = [f"{kept.count(k)} {k}{'s' if kept.count(k) > 1 else ''}" for k in dict.fromkeys(kept)]
+        kept += [f"unread: {item.split(':')[0]}" for item in h.unread]
+        user_kept[name] = kept
         for what, items in (("MFA device", h.mfa_devices), ("SSH public key", h.ssh_keys),
                             ("signing certificate", h.signing_certificates),
                             ("service-specific credential", h.service_credentials)):
@@ -346,7 +355,8 @@ def plan_roster(account: Account, *, stack_prefix: str = "Iam", user_stacks: int
         account_entry["stack_prefix"] = stack_prefix
     account_entry["user_stacks"] = user_stacks
     roster = {"version": 1, "account": account_entry, "groups": groups, "users": users}
-    return Plan(roster=roster, user_notes=user_notes, group_notes=group_notes, imported_policies=imported)
+    return Plan(roster=roster, user_notes=user_notes, group_notes=group_notes, imported_policies=imported,
+                user_kept=user_kept)
 
 
 def roster_yaml(plan: Plan) -> str:
@@ -358,7 +368,10 @@ def roster_yaml(plan: Plan) -> str:
         return [" " * indent + line if line else line for line in text.rstrip("\n").split("\n")]
 
     def comments(notes: list[str]) -> list[str]:
-        return [f"  # {' '.join(n.split())}" for n in notes]
+        import textwrap
+        return [line for n in notes for line in textwrap.wrap(
+            " ".join(n.split()), 104, initial_indent="  # ", subsequent_indent="  #   ", break_long_words=False,
+            break_on_hyphens=False)]
 
     r = plan.roster
     lines = ["# Adopted by `iam-constructs adopt`: what the account had, as a roster.",
@@ -569,6 +582,7 @@ def adopt(iam, out_dir: str, *, path_prefix: str | None = None, stack_prefix: st
                    for s in imports],
         "users": {u["name"]: {"stack": next((s.stack for s in imports for r in s.resources
                                              if r["ResourceIdentifier"].get("UserName") == u["name"]), "-"),
+                              "kept": plan.user_kept.get(u["name"], []),
                               "notes": plan.user_notes.get(u["name"], [])} for u in plan.roster["users"]},
         "groups": {g["name"]: {"notes": plan.group_notes.get(g["name"], [])} for g in plan.roster["groups"]},
         "password_policy": account.password_policy is not None,
@@ -586,8 +600,7 @@ def summary(report: dict) -> str:
     lines.append("")
     rows = [("user", "stack", "kept outside the roster")]
     for name, u in report["users"].items():
-        kept = sorted({n.split(" made outside")[0].split(":")[0].split(" (")[0] for n in u["notes"]})
-        rows.append((name, u["stack"], "; ".join(kept) or "-"))
+        rows.append((name, u["stack"], ", ".join(u["kept"]) or "-"))
     widths = [max(len(r[i]) for r in rows) for i in range(2)]
     lines += ["  ".join([r[0].ljust(widths[0]), r[1].ljust(widths[1]), r[2]]) for r in rows]
     lines.insert(len(lines) - len(rows) + 1, "  ".join(["-" * widths[0], "-" * widths[1], "-" * 23]))

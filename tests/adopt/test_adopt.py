@@ -86,8 +86,11 @@ def test_existing_credentials_are_kept_out_of_the_roster_and_reported(adopted):
     assert "login profile" in jane and "MFA device arn:aws:iam::123456789012:mfa/jane.smith" in jane
     assert "SSH public key" in jane
     bot = report["users"]["ci-bot"]["notes"]
-    assert any("access key AKIA" in n and "slot 2" in n and "delete-access-key" in n for n in bot)
-    assert any("slot 1 (IAM allows 2 keys per user" in n for n in report["users"]["old.bot"]["notes"])
+    assert any("access key AKIA" in n and "access_keys: [{serial: 1}]" in n and "delete-access-key" in n
+               for n in bot)
+    assert any("delete one of the two old keys first" in n for n in report["users"]["old.bot"]["notes"])
+    assert report["users"]["old.bot"]["kept"] == ["2 access keys", "unread: ListServiceSpecificCredentials"]
+    assert report["users"]["jane.smith"]["kept"][:3] == ["1 console password", "1 MFA device", "1 SSH key"]
     # moto's server does not offer ListServiceSpecificCredentials: named, never taken as "none"
     assert any("ListServiceSpecificCredentials" in n for n in bot)
     assert any("inline policy direct on the user" in n for n in report["users"]["max.mustermann"]["notes"])
