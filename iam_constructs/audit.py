@@ -22,7 +22,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 KINDS = ("console-without-mfa", "access-key-too-old", "password-unused", "access-key-unused", "user-expired",
-         "not-in-roster", "missing-from-account", "disabled-but-active", "ready-to-remove", "unreadable")
+         "not-in-roster", "missing-from-account", "disabled-but-active", "ready-to-remove", "unreadable",
+         # --roster: the account and the roster differ (each finding names the roster line to change)
+         "group-not-in-roster", "group-missing-from-account", "membership-drift", "policy-drift", "tag-drift",
+         "path-drift")
+# Tags the library writes itself (defaults.STACK_TAG, EXPIRY_TAG), not the roster's `tags`.
+STACK_TAG = "iam-constructs:stack"
+EXPIRY_TAG = "Expiry"
+MAX_DETAIL_PAGES = 1000              # GetAccountAuthorizationDetails: 5,000 users, 300 groups, in pages
 # The tag a disabled user carries from the day its departure window began (defaults.DISABLED_SINCE_TAG;
 # this module stays free of the package's imports, since it is also the audit Lambda's whole code).
 DISABLED_SINCE_TAG = "DisabledSince"
@@ -523,9 +530,12 @@ def evaluate(rows: Iterable[Mapping[str, str]], tags: Mapping[str, Mapping[str, 
 
 def audit(iam, *, now: _dt.datetime | None = None, max_key_age_days: int = 90, max_unused_days: int = 90,
           roster_users: Iterable[str] | None = None, sleep=None,
-          departure_window_days: int = DEPARTURE_WINDOW_DAYS) -> list[Finding]:
+          departure_window_days: int = DEPARTURE_WINDOW_DAYS, roster=None) -> list[Finding]:
     """The whole audit against one IAM client (any endpoint): what it could read judged, what it could
-    not read named."""
+    not read named. With a loaded ``roster``, also its drift against the account (``drift``); its
+    users are then the roster users unless ``roster_users`` are given."""
+    if roster is not None and roster_users is None:
+        roster_users = [u.name for u in roster.users]
     now = _clock(now or _dt.datetime.now(_dt.timezone.utc))
     for name, value in (("max_key_age_days", max_key_age_days), ("max_unused_days", max_unused_days),
                         ("departure_window_days", departure_window_days)):
@@ -534,9 +544,144 @@ def audit(iam, *, now: _dt.datetime | None = None, max_key_age_days: int = 90, m
     rows, problems = fetch_report(iam, sleep=sleep)
     names = list(dict.fromkeys(r["user"] for r in rows if _is_user_name(r.get("user"))))
     tags, unread = read_tags(iam, names)
+    if roster is not None:
+        unread = unread + drift(roster, *read_details(iam))
     return sorted(problems + unread + evaluate(rows, tags, now=now, max_key_age_days=max_key_age_days,
                                                max_unused_days=max_unused_days, roster_users=roster_users,
                                                departure_window_days=departure_window_days))
+
+
+# -- drift: the account against the roster ------------------------------------------------------
+
+def read_details(iam) -> tuple[list[dict], list[dict]]:
+    """Users (path, tags, groups) and groups (path, attached policies) of the account, from
+    GetAccountAuthorizationDetails: one paginated call, one permission."""
+    users: list[dict] = []
+    groups: list[dict] = []
+    marker = None
+    for _ in range(MAX_DETAIL_PAGES):
+        page = _call("GetAccountAuthorizationDetails", iam.get_account_authorization_details,
+                     Filter=["User", "Group"], **({"Marker": marker} if marker else {}))
+        if not isinstance(page, dict) or not isinstance(page.get("UserDetailList", []), list) \
+                or not isinstance(page.get("GroupDetailList", []), list):
+            raise AuditError("GetAccountAuthorizationDetails answered without user and group lists: the endpoint "
+                             "does not answer as IAM does")
+        users += [u for u in page.get("UserDetailList") or [] if isinstance(u, dict) and _is_user_name(u.get("UserName"))]
+        groups += [g for g in page.get("GroupDetailList") or [] if isinstance(g, dict) and isinstance(g.get("GroupName"), str)]
+        if not page.get("IsTruncated"):
+            return users, groups
+        marker = page.get("Marker")
+        if not isinstance(marker, str) or not marker:
+            raise AuditError("GetAccountAuthorizationDetails answered a truncated page without a Marker")
+    raise AuditError(f"GetAccountAuthorizationDetails went on for more than {MAX_DETAIL_PAGES} pages")
+
+
+def _policy_key(arn: str) -> str:
+    """A policy ARN without its partition (``aws:policy/ReadOnlyAccess``, ``123456789012:policy/x``); a
+    roster's AWS-managed name (``ReadOnlyAccess``) the same way."""
+    if arn.startswith("arn:"):
+        parts = arn.split(":", 5)
+        return f"{parts[4]}:{parts[5]}" if len(parts) == 6 else arn
+    return f"aws:policy/{arn}"
+
+
+def _at(roster, item, field: str, kind: str) -> str:
+    """``PATH:LINE: users[3].tags``: where in the roster a change goes."""
+    line = (getattr(item, "lines", None) or {}).get(field) or getattr(item, "line", 0)
+    return f"{roster.path}:{line}: {kind}[{getattr(item, 'index', 0)}].{field}"
+
+
+def drift(roster, users: Iterable[Mapping], groups: Iterable[Mapping]) -> list[Finding]:
+    """Pure: where the account (GetAccountAuthorizationDetails' users and groups) and a loaded roster
+    differ: groups either side, memberships, paths, tags, attached managed policies. Users on one side
+    only are the report's ``not-in-roster`` and ``missing-from-account``, not repeated here.
+
+    A group's customer-managed policies that the roster does not list by ARN (the one its
+    ``statements`` make, the MFA pair) get names from CloudFormation, so they are counted, not named:
+    more of them than the roster makes is drift (a policy made by hand, or one converted into
+    ``statements`` at adoption and not yet detached)."""
+    findings: list[Finding] = []
+    account_users = {u["UserName"].lower(): u for u in users}
+    account_groups = {g["GroupName"].lower(): g for g in groups}
+    declared_groups = {g.name.lower(): g for g in roster.groups}
+    mfa = roster.mfa_groups() if hasattr(roster, "mfa_groups") else set()
+    for key, g in account_groups.items():
+        if key not in declared_groups:
+            findings.append(Finding(g["GroupName"], "group-not-in-roster",
+                                    f"group in the account but not declared in the roster; add it under groups: "
+                                    f"in {roster.path}, or delete it"))
+    for key, spec in declared_groups.items():
+        g = account_groups.get(key)
+        if g is None:
+            findings.append(Finding(spec.name, "group-missing-from-account",
+                                    f"declared at {roster.path}:{spec.line} but not in the account: deploy the "
+                                    "roster, or remove it there"))
+            continue
+        if g.get("Path", "/") != spec.path:
+            findings.append(Finding(spec.name, "path-drift",
+                                    f"group path is {_show(g.get('Path'))} in the account, {_show(spec.path)} in "
+                                    f"the roster: change {_at(roster, spec, 'path', 'groups')}, or the group"))
+        listed = {_policy_key(p): p for p in spec.managed_policies}
+        attached = [p.get("PolicyArn", "") for p in g.get("AttachedManagedPolicies") or [] if isinstance(p, dict)]
+        keys = {_policy_key(a): a for a in attached}
+        for k, arn in sorted(keys.items()):
+            if k not in listed and k.startswith("aws:"):
+                findings.append(Finding(spec.name, "policy-drift",
+                                        f"{arn} is attached in the account, not in the roster: add it to "
+                                        f"{_at(roster, spec, 'managed_policies', 'groups')}, or detach it"))
+        for k, name in listed.items():
+            if k not in keys:
+                findings.append(Finding(spec.name, "policy-drift",
+                                        f"{name} is listed at {_at(roster, spec, 'managed_policies', 'groups')} but "
+                                        "not attached in the account: deploy the roster, or remove it there"))
+        own = (1 if spec.statements else 0) + (2 if spec.name.lower() in mfa else 0)
+        local = sorted(a for k, a in keys.items() if k not in listed and not k.startswith("aws:"))
+        if len(local) > own:
+            findings.append(Finding(spec.name, "policy-drift",
+                                    f"{len(local)} customer-managed policies attached ({', '.join(local)}) where the "
+                                    f"roster makes {own} ({'statements' if spec.statements else 'no statements'}"
+                                    f"{', MFA pair' if own > 1 else ''}, {_at(roster, spec, 'statements', 'groups')}): "
+                                    "detach the ones made by hand or converted into statements"))
+    for spec in roster.users:
+        u = account_users.get(spec.name.lower())
+        if u is None:
+            continue
+        if u.get("Path", "/") != spec.path:
+            findings.append(Finding(spec.name, "path-drift",
+                                    f"user path is {_show(u.get('Path'))} in the account, {_show(spec.path)} in the "
+                                    f"roster: change {_at(roster, spec, 'path', 'users')}, or the user"))
+        have = {g.lower(): g for g in u.get("GroupList") or [] if isinstance(g, str)}
+        want = {g.lower(): g for g in spec.groups}
+        for key in sorted(set(have) - set(want)):
+            findings.append(Finding(spec.name, "membership-drift",
+                                    f"member of {have[key]} in the account, not in the roster: add it to "
+                                    f"{_at(roster, spec, 'groups', 'users')}, or remove the user from the group"))
+        for key in sorted(set(want) - set(have)):
+            findings.append(Finding(spec.name, "membership-drift",
+                                    f"listed in {want[key]} at {_at(roster, spec, 'groups', 'users')} but not a member "
+                                    "in the account: deploy the roster, or remove it there"))
+        tags = {t["Key"]: t["Value"] for t in u.get("Tags") or []
+                if isinstance(t, dict) and isinstance(t.get("Key"), str) and t["Key"] != STACK_TAG}
+        expected = {str(k): str(v) for k, v in spec.tags.items()}
+        if getattr(spec, "expires", None) is not None:
+            expected.setdefault(EXPIRY_TAG, spec.expires.isoformat())
+        if getattr(spec, "disabled_since", None) is not None:
+            expected.setdefault(DISABLED_SINCE_TAG, spec.disabled_since.isoformat())
+        where = _at(roster, spec, "tags", "users")
+        for key in sorted(set(tags) | set(expected)):
+            if key not in expected:
+                findings.append(Finding(spec.name, "tag-drift", f"tag {_show(key)} = {_show(tags[key])} in the "
+                                                                f"account, not in the roster: add it at {where}, or "
+                                                                "remove it from the user"))
+            elif key not in tags:
+                findings.append(Finding(spec.name, "tag-drift", f"tag {_show(key)} = {_show(expected[key])} in the "
+                                                                f"roster ({where}) but not on the user: deploy the "
+                                                                "roster, or remove it there"))
+            elif tags[key] != expected[key]:
+                findings.append(Finding(spec.name, "tag-drift", f"tag {_show(key)} is {_show(tags[key])} in the "
+                                                                f"account, {_show(expected[key])} in the roster: "
+                                                                f"change {where}, or the user's tag"))
+    return sorted(findings)
 
 
 def as_json(findings: list[Finding]) -> str:
@@ -558,7 +703,8 @@ def as_table(findings: list[Finding]) -> str:
 
 CONNECT_TIMEOUT, READ_TIMEOUT = 10, 30  # seconds, per attempt; IAM answers in well under a second
 PERMISSIONS = {"GenerateCredentialReport": "iam:GenerateCredentialReport",
-               "GetCredentialReport": "iam:GetCredentialReport", "ListUserTags": "iam:ListUserTags"}
+               "GetCredentialReport": "iam:GetCredentialReport", "ListUserTags": "iam:ListUserTags",
+               "GetAccountAuthorizationDetails": "iam:GetAccountAuthorizationDetails"}
 
 
 def _positive(text: str) -> int:
@@ -578,7 +724,9 @@ def add_arguments(p) -> None:
     p.add_argument("--region", help="AWS region for the client; default: boto3's configuration")
     p.add_argument("--profile", help="AWS profile; default: boto3's credential chain")
     p.add_argument("--format", choices=("table", "json"), default="table")
-    p.add_argument("--roster", help="also report users the roster does not declare, and roster users not in the account")
+    p.add_argument("--roster", help="also report users the roster does not declare, roster users not in the account, "
+                                    "and drift: groups, memberships, paths, tags and attached managed policies that "
+                                    "differ from the roster (needs iam:GetAccountAuthorizationDetails)")
     p.add_argument("--max-key-age-days", type=_positive, default=90)
     p.add_argument("--max-unused-days", type=_positive, default=90)
     p.add_argument("--departure-window-days", type=_positive, default=None,
@@ -664,6 +812,7 @@ def _run_cli(args) -> int:
         _say(f"audit: {problem}")
         return 2
     roster_users = None
+    roster = None
     window = args.departure_window_days
     if args.roster:
         try:
@@ -688,7 +837,8 @@ def _run_cli(args) -> int:
         iam = session.client("iam", endpoint_url=args.endpoint_url,
                              config=Config(connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT))
         findings = audit(iam, max_key_age_days=args.max_key_age_days, max_unused_days=args.max_unused_days,
-                         roster_users=roster_users, departure_window_days=window or DEPARTURE_WINDOW_DAYS)
+                         roster_users=roster_users, departure_window_days=window or DEPARTURE_WINDOW_DAYS,
+                         roster=roster)
     except AuditError as e:
         _say(f"audit: {_one_line(e, 400)}")
         return 2
