@@ -1,27 +1,44 @@
-"""Token helpers that stay in Python (no jsii round trip per value)."""
+"""Token recognition: the CDK's own answer (``cdk.Token.is_unresolved``), asked only where it can
+be yes.
+
+A jsii call costs ~80 microseconds (measured: 0.39 s for 5,000 user names), and validation asks
+about every value of every user, so plain values are settled in Python first, exactly:
+- a string can hold a token only if it contains ``${Token[`` (string tokens) or ``#{Token[`` (an
+  element of a list token): only those are asked;
+- a number token is a finite double far below -1e288 (the CDK encodes them around -1.89e289): only
+  those are asked. -inf, nan and other huge floats are no tokens (and passing a non-finite float to
+  jsii kills its kernel: it cannot encode one);
+- ints, booleans, None and dicts are never tokens; a list is unresolved when an element is;
+- any other object (an ``IResolvable`` such as ``cdk.Lazy`` or ``SecretValue``) is asked.
+"""
 
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any
 
 import aws_cdk as cdk
 
-# CDK renders unresolved strings as "${Token[...]}" and lists as "#{Token[...]}".
-_STRING_MARKERS = ("${Token[", "#{Token[")
-# CDK encodes number tokens as doubles around -1.888e+289.
+_STRING_MARKER = "${Token["
+_LIST_MARKER = "#{Token["
 _NUMBER_TOKEN_BELOW = -1e288
 
 
 def is_unresolved(value: Any) -> bool:
-    """True when ``value`` is (or contains) a CDK token that only resolves at synth/deploy time."""
+    """True when ``value`` is (or contains) a CDK token that only resolves at synth or deploy time."""
     if isinstance(value, str):
-        return any(marker in value for marker in _STRING_MARKERS)
+        if _STRING_MARKER in value:
+            return cdk.Token.is_unresolved(value)
+        # a list token's element is recognised inside a list
+        return _LIST_MARKER in value and cdk.Token.is_unresolved([value])
     if isinstance(value, float):
-        return value < _NUMBER_TOKEN_BELOW
+        return math.isfinite(value) and value < _NUMBER_TOKEN_BELOW and cdk.Token.is_unresolved(value)
     if isinstance(value, (list, tuple)):
         return any(is_unresolved(v) for v in value)
-    return False
+    if value is None or isinstance(value, (int, dict)):  # bool is an int
+        return False
+    return hasattr(value, "__jsii_ref__") and cdk.Token.is_unresolved(value)
 
 
 @functools.cache
