@@ -24,8 +24,8 @@ place in the roster and are left as they are.
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -470,7 +470,7 @@ def synthesize(roster_path: str) -> tuple[Any, list[tuple[str, dict]]]:
         raise IamConstructsError(problems)
     with tempfile.TemporaryDirectory(prefix="iam-constructs-adopt-") as tmp:
         app = cdk.App(outdir=tmp)
-        stacks = build(app, roster, progress=Progress(open(os.devnull, "w")))
+        stacks = build(app, roster, progress=Progress(io.StringIO()))  # quiet: adopt prints its own summary
         assembly = app.synth()
         return roster, [(s.stack_name, clean_template(assembly.get_stack_by_name(s.stack_name).template))
                         for s in stacks.in_deployment_order]
