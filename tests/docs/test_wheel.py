@@ -21,12 +21,13 @@ from pathlib import Path
 
 import pytest
 
+from iam_constructs.cli import COMMAND_NEEDS, MODULE_COMMANDS
 from tests.docs.readme import ROOT, describe, python_blocks, rosters, run_snippets
 
 pytestmark = pytest.mark.xdist_group("wheel")
 
 REQUIRED = os.environ.get("IAM_CONSTRUCTS_REQUIRE_JUDGES") == "1"
-SUBCOMMANDS = ("validate", "export", "audit")
+SUBCOMMANDS = ("validate", "export", *(name for name, _, _ in MODULE_COMMANDS))
 
 
 def _run(argv, *, cwd, env=None, timeout=900, check=True):
@@ -152,10 +153,12 @@ def test_audit_without_boto3_says_which_extra_to_install(install):
     if _has_boto3(install["python"], install["work"], install["env"]):  # the extra's test ran first
         _run([install["python"], "-m", "pip", "uninstall", "--quiet", "--yes", "boto3"], cwd=install["work"],
              env=install["env"])
-    proc = _run([install["cli"], "audit"], cwd=install["work"], env=install["env"], check=False)
-    assert proc.returncode == 2, (proc.returncode, proc.stderr)
-    assert "iam-constructs[aws]" in proc.stderr and "boto3" in proc.stderr
-    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    for command in (c for c in SUBCOMMANDS if "boto3" in COMMAND_NEEDS.get(c, ())):  # audit, adopt
+        argv = [command, "--out", install["work"] / f"{command}-out"] if command == "adopt" else [command]
+        proc = _run([install["cli"], *argv], cwd=install["work"], env=install["env"], check=False)
+        assert proc.returncode == 2, (command, proc.returncode, proc.stderr)
+        assert "iam-constructs[aws]" in proc.stderr and "boto3" in proc.stderr, (command, proc.stderr)
+        assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
 
 
 def test_audit_with_the_extra_against_a_bad_endpoint_is_a_clear_exit_2(install):
