@@ -215,7 +215,10 @@ def plan_user(stack: cdk.Stack | None, where: str, props: UserProps) -> tuple[Us
         p.add("password_policy", f"{show(password_policy)} must be a PasswordPolicy")
         password_policy = None
     elif password_policy is not None:
-        p.extend(password_policy.problems(where, "password_policy.").problems)
+        found = password_policy.problems(where, "password_policy.").problems
+        if found:
+            p.extend(found)
+            password_policy = None
     policy = password_policy or (declared_password_policy(stack) if stack is not None else None) or PasswordPolicy()
     reference, from_parameter = None, False
     if console is not None:
