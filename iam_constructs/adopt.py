@@ -177,11 +177,18 @@ def _aws_managed_name(arn: str) -> str | None:
     return None
 
 
+def _parsed(document: Any) -> Any:
+    """A policy document as data: botocore decodes IAM's URL-encoded JSON; a raw answer may not be."""
+    if isinstance(document, str):
+        from urllib.parse import unquote
+        return json.loads(document if document.lstrip().startswith("{") else unquote(document))
+    return document
+
+
 def _default_document(policy: dict) -> dict | None:
     for version in policy.get("PolicyVersionList") or []:
         if version.get("IsDefaultVersion"):
-            document = version.get("Document")
-            return json.loads(document) if isinstance(document, str) else document
+            return _parsed(version.get("Document"))
     return None
 
 
@@ -194,8 +201,7 @@ def to_statements(document: Any, sids: set[str]) -> tuple[list[dict], list[str]]
     A Sid is kept when it is letters and digits and not already used (IAM refuses a Sid twice in
     one policy); the roster's merged policy would otherwise be refused."""
     out, lost = [], []
-    if isinstance(document, str):
-        document = json.loads(document)
+    document = _parsed(document)
     statements = (document or {}).get("Statement") or []
     for s in _as_list(statements):
         if not isinstance(s, dict):
