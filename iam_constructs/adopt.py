@@ -553,6 +553,9 @@ def commands(out_dir: str, imports: list[StackImport]) -> str:
             f"aws cloudformation wait stack-import-complete --stack-name {s.stack}", ""]
     lines += ["", "# 2. Deploy the roster: adds the secrets, cleanup, password policy, key and group policies,",
               "#    and the stack tag on each user. Templates over 51,200 bytes need --s3-bucket.",
+              "#    export stops on rule findings: they describe the account as it was found (AWS-managed",
+              "#    policies, wildcards, a password policy below CIS...). Fix them in the roster or acknowledge",
+              "#    them with a reason (acknowledge:); --no-rule-packs deploys the account as found.",
               f"iam-constructs export {d}/{ROSTER_FILE} --out {d}/cfn"]
     lines += [f"aws cloudformation deploy --stack-name {s.stack} --template-file {d}/cfn/{s.stack}.template.json "
               "--capabilities CAPABILITY_NAMED_IAM" for s in imports]
