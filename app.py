@@ -10,7 +10,9 @@
 
 import sys
 
-import iam_constructs  # noqa: F401  (first: silences jsii's Node banner before aws_cdk loads)
+from iam_constructs import silence_node_banner
+
+silence_node_banner()  # before aws_cdk starts jsii: no Node end-of-life banner in cdk synth's output
 
 import aws_cdk as cdk
 

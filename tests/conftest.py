@@ -1,1 +1,3 @@
-import iam_constructs  # noqa: F401  (silences the jsii Node banner before aws_cdk is imported)
+from iam_constructs import silence_node_banner
+
+silence_node_banner()  # tests start jsii: no Node end-of-life banner in their output

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import iam_constructs  # noqa: F401  (silences the jsii banner before aws_cdk loads)
-import aws_cdk as cdk
+from iam_constructs import silence_node_banner
+
+silence_node_banner()  # before aws_cdk starts jsii
+
+import aws_cdk as cdk  # noqa: E402
 from aws_cdk import assertions
 from cfnlint.api import ManualArgs, lint
 
