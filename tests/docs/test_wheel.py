@@ -39,11 +39,18 @@ def _run(argv, *, cwd, env=None, timeout=900, check=True):
     return proc
 
 
+NETWORK = ("No matching distribution", "Could not find a version", "NewConnectionError", "Failed to establish",
+           "Temporary failure in name resolution", "Name or service not known", "Read timed out",
+           "ConnectionError", "ProxyError", "SSLError")
+
+
 def _needs_network(what: str, error: Exception):
-    message = f"{what} needs PyPI (or pip's cache) and failed: {error}"
-    if REQUIRED:
+    """Skips (fails under IAM_CONSTRUCTS_REQUIRE_JUDGES=1) when pip could not reach an index;
+    any other failure is the package's and always fails."""
+    message = f"{what} failed: {error}"
+    if REQUIRED or not any(marker in str(error) for marker in NETWORK):
         pytest.fail(message)
-    pytest.skip(message)
+    pytest.skip(f"{what} needs PyPI (or pip's cache): {message}")
 
 
 def _clean_env(venv: Path) -> dict:
