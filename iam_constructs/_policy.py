@@ -71,15 +71,17 @@ def statement(p: ProblemCollector, field: str, value: Any) -> dict[str, Any] | N
     """One least-privilege statement, from ``{actions:, resources:, effect:, conditions:, sid:}``
     (``not_actions`` / ``not_resources`` also accepted) or an ``aws_iam.PolicyStatement``; None
     when it has a problem. Sids unique within the document: :func:`check_unique_sids`."""
+    before = len(p.problems)
     if hasattr(value, "to_statement_json"):  # aws_iam.PolicyStatement: one jsii call
-        return dict(value.to_statement_json())
+        out = dict(value.to_statement_json())
+        _check_json_statement(p, field, out)
+        return out if len(p.problems) == before else None
     if not isinstance(value, Mapping):
         p.add(field, f"{show(value)} is not a statement; give a mapping with 'actions' and 'resources'")
         return None
     unknown = sorted((k for k in value if k not in _STATEMENT_KEYS), key=repr)
     for key in unknown:
         p.add(f"{field}.{key}", f"unknown statement key; allowed: {', '.join(_STATEMENT_KEYS)}")
-    before = len(p.problems)
     out: dict[str, Any] = {}
     effect = value.get("effect", "Allow")
     _check_effect(p, f"{field}.effect", effect)
@@ -143,31 +145,34 @@ def check_document(p: ProblemCollector, field: str, value: Any) -> None:
         p.add(f"{field}.Statement", f"{show(statements)} must be a non-empty list of statements")
         return
     for i, s in enumerate(statements):
-        where = f"{field}.Statement[{i}]"
-        if is_unresolved(s):
-            continue
-        if not isinstance(s, Mapping):
-            p.add(where, f"{show(s)} is not a statement; give a mapping with 'Effect', 'Action' and 'Resource'")
-            continue
-        for key in s:
-            if key not in _JSON_STATEMENT_KEYS:
-                p.add(f"{where}.{key}", f"unknown statement key; allowed: {', '.join(_JSON_STATEMENT_KEYS)}")
-        if "Sid" in s:
-            _check_sid(p, f"{where}.Sid", s["Sid"])
-        _check_effect(p, f"{where}.Effect", s.get("Effect"))
-        if ("Action" in s) == ("NotAction" in s):
-            p.add(where, "give exactly one of 'Action' or 'NotAction'")
-        for key in ("Action", "NotAction"):
-            if key in s:
-                _string_list(p, f"{where}.{key}", s[key], check_action)
-        if ("Resource" in s) == ("NotResource" in s) and "Principal" not in s and "NotPrincipal" not in s:
-            p.add(where, "give exactly one of 'Resource' or 'NotResource'")
-        for key in ("Resource", "NotResource"):
-            if key in s:
-                _string_list(p, f"{where}.{key}", s[key], check_resource)
-        if "Condition" in s:
-            check_condition(p, f"{where}.Condition", s["Condition"])
+        if not is_unresolved(s):
+            _check_json_statement(p, f"{field}.Statement[{i}]", s)
     check_unique_sids(p, f"{field}.Statement", value)
+
+
+def _check_json_statement(p: ProblemCollector, where: str, s: Any) -> None:
+    """One statement in IAM's JSON form (``Sid``, ``Effect``, ``Action``...)."""
+    if not isinstance(s, Mapping):
+        p.add(where, f"{show(s)} is not a statement; give a mapping with 'Effect', 'Action' and 'Resource'")
+        return
+    for key in s:
+        if key not in _JSON_STATEMENT_KEYS:
+            p.add(f"{where}.{key}", f"unknown statement key; allowed: {', '.join(_JSON_STATEMENT_KEYS)}")
+    if "Sid" in s:
+        _check_sid(p, f"{where}.Sid", s["Sid"])
+    _check_effect(p, f"{where}.Effect", s.get("Effect"))
+    if ("Action" in s) == ("NotAction" in s):
+        p.add(where, "give exactly one of 'Action' or 'NotAction'")
+    for key in ("Action", "NotAction"):
+        if key in s:
+            _string_list(p, f"{where}.{key}", s[key], check_action)
+    if ("Resource" in s) == ("NotResource" in s) and "Principal" not in s and "NotPrincipal" not in s:
+        p.add(where, "give exactly one of 'Resource' or 'NotResource'")
+    for key in ("Resource", "NotResource"):
+        if key in s:
+            _string_list(p, f"{where}.{key}", s[key], check_resource)
+    if "Condition" in s:
+        check_condition(p, f"{where}.Condition", s["Condition"])
 
 
 def check_version(p: ProblemCollector, field: str, value: Any) -> None:

