@@ -22,7 +22,7 @@ import traceback
 
 
 def main(snippets_path: str, results_path: str) -> int:
-    import iam_constructs  # noqa: F401  (first, as a reader's app does: silences jsii's Node banner)
+    import iam_constructs
     import aws_cdk as cdk
     from iam_constructs.synth import add_rule_packs, unacknowledged
 
