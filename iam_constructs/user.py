@@ -390,6 +390,24 @@ def _holds_secrets(plan: UserPlan) -> bool:
     return bool(plan.slots) or plan.generates_password
 
 
+@dataclass(frozen=True)
+class AccessKey:
+    """One of a user's access-key slots, as built."""
+
+    slot: int
+    """1 or 2: the slot's identity."""
+    serial: int
+    """Bumped to replace the key."""
+    active: bool
+    """The key can sign requests (False while the user is disabled)."""
+    resource: iam.CfnAccessKey
+    """The ``AWS::IAM::AccessKey`` L1."""
+    secret: Any
+    """The secret holding the key id and secret access key, as an ``aws_secretsmanager.ISecret``."""
+    secret_resource: Any
+    """The secret's ``AWS::SecretsManager::Secret`` L1."""
+
+
 @jsii.implements(iam.IUser)
 class IamUser(PrincipalMembers, cdk.Resource):
     """An IAM user. Permissions come from groups; credentials only when switched on.
@@ -483,6 +501,7 @@ class IamUser(PrincipalMembers, cdk.Resource):
         super().__init__(scope, id, physical_name=plan.user_name)
         self._stack = stack
         self._direct_policies_reason = direct_policies_reason
+        self._credentials_key = credentials_key
         self._grants: GrantPolicies | None = None
         self._plan, = _bind_cleanup(stack, [_bind_groups(stack, plan)])
         self._group_names: list[str] = list(plan.group_names)
@@ -541,11 +560,20 @@ class IamUser(PrincipalMembers, cdk.Resource):
         return self.include.get_resource(self.logical_id)
 
     @functools.cached_property
-    def console_password_secret(self) -> sm.CfnSecret | None:
-        """The secret holding the generated password, when ``console_access`` generates one."""
+    def console_password_secret_resource(self) -> sm.CfnSecret | None:
+        """The ``AWS::SecretsManager::Secret`` L1 holding the generated password, when
+        ``console_access`` generates one."""
         if not self._plan.generates_password:
             return None
         return self.include.get_resource(f"{self.logical_id}ConsolePassword")
+
+    @functools.cached_property
+    def console_password_secret(self) -> sm.ISecret | None:
+        """The generated console password's secret as an ``aws_secretsmanager.ISecret`` (with its
+        ``credentials_key``, so ``grant_read`` also grants ``kms:Decrypt``), when ``console_access``
+        generates one. The L1 is ``console_password_secret_resource``."""
+        resource = self.console_password_secret_resource
+        return None if resource is None else self._secret("ConsolePasswordSecret", resource)
 
     @functools.cached_property
     def initial_password_parameter(self) -> cdk.CfnParameter | None:
@@ -555,10 +583,37 @@ class IamUser(PrincipalMembers, cdk.Resource):
         return self.include.get_parameter(f"{self.logical_id}InitialPassword")
 
     @functools.cached_property
-    def access_keys(self) -> list[tuple[iam.CfnAccessKey, sm.CfnSecret]]:
-        """(``AWS::IAM::AccessKey``, its ``AWS::SecretsManager::Secret``) per slot, in slot order."""
-        return [(self.include.get_resource(f"{self.logical_id}AccessKey{n}"),
-                 self.include.get_resource(f"{self.logical_id}AccessKey{n}Secret")) for n, _ in self._plan.slots]
+    def access_keys(self) -> tuple[AccessKey, ...]:
+        """One ``AccessKey`` per slot, in slot order: slot number, serial, active, the
+        ``AWS::IAM::AccessKey`` and its secret (``ISecret`` and L1)."""
+        out = []
+        for number, slot in self._plan.slots:
+            resource = self.include.get_resource(f"{self.logical_id}AccessKey{number}Secret")
+            out.append(AccessKey(slot=number, serial=slot.serial, active=slot.active and not self._plan.disabled,
+                                 resource=self.include.get_resource(f"{self.logical_id}AccessKey{number}"),
+                                 secret=self._secret(f"AccessKey{number}Secret", resource),
+                                 secret_resource=resource))
+        return tuple(out)
+
+    def _secret(self, id: str, resource: sm.CfnSecret) -> sm.ISecret:
+        from aws_cdk import aws_secretsmanager as secretsmanager  # ~170 MB: only when asked for
+        return secretsmanager.Secret.from_secret_attributes(self, id, secret_complete_arn=resource.ref,
+                                                            encryption_key=self._encryption_key)
+
+    @functools.cached_property
+    def _encryption_key(self) -> Any:
+        """The ``credentials_key`` as an ``aws_kms.IKey`` (None: the AWS-managed key)."""
+        key = self._credentials_key
+        if key is None:
+            return None
+        from aws_cdk import aws_kms as kms
+        if isinstance(key, cr.CredentialsKey):
+            return kms.Key.from_key_arn(self, "CredentialsKeyRef", key.key_arn)
+        if isinstance(key, str):
+            if key.startswith("alias/"):
+                return kms.Alias.from_alias_name(self, "CredentialsKeyRef", key)
+            return kms.Key.from_key_arn(self, "CredentialsKeyRef", key)
+        return key  # an aws_kms.IKey
 
     @property
     def group_names(self) -> tuple[str, ...]:
@@ -753,4 +808,4 @@ def _depend_once(stack: cdk.Stack, on: cdk.Stack) -> None:
         stack.add_stack_dependency(on, "IAM users join groups declared in this stack")
 
 
-__all__ = ["IamConstructsError", "IamUser", "IamUsers", "UserPlan", "UserProps", "plan_user"]
+__all__ = ["AccessKey", "IamConstructsError", "IamUser", "IamUsers", "UserPlan", "UserProps", "plan_user"]
