@@ -120,7 +120,7 @@ def test_grants_split_over_managed_policies_by_iams_size_limit():
 
 def test_fails_at_synth_past_ten_managed_policies_per_group():
     stack = new_stack()
-    group = IamGroup(stack, "G", group_name="g", managed_policies=[f"P{i}" for i in range(8)])
+    group = IamGroup(stack, "G", group_name="g", managed_policies=[f"arn:aws:iam::aws:policy/P{i}" for i in range(8)])
     for i in range(60):
         iam.Grant.add_to_principal(grantee=group, actions=["s3:GetObject"],
                                    resource_arns=[f"arn:aws:s3:::bucket-{i:03d}-{'x' * 150}/*"])

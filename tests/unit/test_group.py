@@ -64,7 +64,7 @@ def test_fails_if_managed_policy_listed_twice():
 
 
 def test_fails_if_more_than_10_policies_counting_statements_and_mfa():
-    names = [f"P{i}" for i in range(8)]
+    names = [f"arn:aws:iam::aws:policy/P{i}" for i in range(8)]
     IamGroup(new_stack(), "G", group_name="g", managed_policies=names, enforce_mfa=True)  # 10: fine
     with pytest.raises(IamConstructsError, match=r"11 managed policies would be attached \(8 listed, \+1 for statements, \+2 for enforce_mfa\)"):
         IamGroup(new_stack(), "G", group_name="g", managed_policies=names, enforce_mfa=True,

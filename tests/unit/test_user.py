@@ -246,7 +246,7 @@ def test_fails_if_direct_policies_without_reason():
 
 def test_direct_policies_escape_hatch_and_quota_warning():
     stack = new_stack()
-    IamUser(stack, "U", user_name="u", tags=TAGS, direct_managed_policies=[f"P{i}" for i in range(11)],
+    IamUser(stack, "U", user_name="u", tags=TAGS, direct_managed_policies=[f"arn:aws:iam::aws:policy/P{i}" for i in range(11)],
             direct_policies_reason="legacy vendor integration")
     t = template(stack)
     t.has_resource_properties("AWS::IAM::User", {"ManagedPolicyArns": assertions.Match.any_value()})
@@ -256,7 +256,7 @@ def test_direct_policies_escape_hatch_and_quota_warning():
 
 def test_fails_if_more_than_20_direct_policies():
     with pytest.raises(IamConstructsError, match=r"21 policies; IAM allows at most 20"):
-        IamUser(new_stack(), "U", user_name="u", tags=TAGS, direct_managed_policies=[f"P{i}" for i in range(21)],
+        IamUser(new_stack(), "U", user_name="u", tags=TAGS, direct_managed_policies=[f"arn:aws:iam::aws:policy/P{i}" for i in range(21)],
                 direct_policies_reason="x")
 
 
