@@ -136,17 +136,17 @@ def read_account(iam, *, path_prefix: str | None = None) -> Account:
         except ClientError as e:
             if _code(e) != "NoSuchEntity":
                 raise
-        reads = (("ListAccessKeys", lambda: _pages(iam.list_access_keys, "AccessKeyMetadata", UserName=name),
+        reads = (("ListAccessKeys", lambda name=name: _pages(iam.list_access_keys, "AccessKeyMetadata", UserName=name),
                   lambda items: [{"id": k["AccessKeyId"], "status": k.get("Status", "?")} for k in items], "access_keys"),
-                 ("ListMFADevices", lambda: _pages(iam.list_mfa_devices, "MFADevices", UserName=name),
+                 ("ListMFADevices", lambda name=name: _pages(iam.list_mfa_devices, "MFADevices", UserName=name),
                   lambda items: [d["SerialNumber"] for d in items], "mfa_devices"),
-                 ("ListSSHPublicKeys", lambda: _pages(iam.list_ssh_public_keys, "SSHPublicKeys", UserName=name),
+                 ("ListSSHPublicKeys", lambda name=name: _pages(iam.list_ssh_public_keys, "SSHPublicKeys", UserName=name),
                   lambda items: [k["SSHPublicKeyId"] for k in items], "ssh_keys"),
                  ("ListSigningCertificates",
-                  lambda: _pages(iam.list_signing_certificates, "Certificates", UserName=name),
+                  lambda name=name: _pages(iam.list_signing_certificates, "Certificates", UserName=name),
                   lambda items: [c["CertificateId"] for c in items], "signing_certificates"),
                  ("ListServiceSpecificCredentials",
-                  lambda: iam.list_service_specific_credentials(UserName=name).get("ServiceSpecificCredentials") or [],
+                  lambda name=name: iam.list_service_specific_credentials(UserName=name).get("ServiceSpecificCredentials") or [],
                   lambda items: [f"{c.get('ServiceName')}:{c.get('ServiceSpecificCredentialId')}" for c in items],
                   "service_credentials"))
         for operation, read, shape, attribute in reads:
@@ -543,11 +543,11 @@ def commands(out_dir: str, imports: list[StackImport]) -> str:
             continue
         base = f"{d}/{IMPORT_DIR}/{s.stack}"
         lines += [
-            f"aws cloudformation create-change-set --stack-name {s.stack} --change-set-name {CHANGE_SET_NAME} "
-            f"--change-set-type IMPORT --resources-to-import file://{base}.json --template-body "
-            f"file://{base}.template.json --capabilities CAPABILITY_NAMED_IAM",
-            f"aws cloudformation wait change-set-create-complete --stack-name {s.stack} --change-set-name "
-            f"{CHANGE_SET_NAME}",
+            (f"aws cloudformation create-change-set --stack-name {s.stack} --change-set-name {CHANGE_SET_NAME} "
+             f"--change-set-type IMPORT --resources-to-import file://{base}.json --template-body "
+             f"file://{base}.template.json --capabilities CAPABILITY_NAMED_IAM"),
+            (f"aws cloudformation wait change-set-create-complete --stack-name {s.stack} --change-set-name "
+             f"{CHANGE_SET_NAME}"),
             f"aws cloudformation describe-change-set --stack-name {s.stack} --change-set-name {CHANGE_SET_NAME}",
             f"aws cloudformation execute-change-set --stack-name {s.stack} --change-set-name {CHANGE_SET_NAME}",
             f"aws cloudformation wait stack-import-complete --stack-name {s.stack}", ""]
@@ -576,7 +576,7 @@ def adopt(iam, out_dir: str, *, path_prefix: str | None = None, stack_prefix: st
     (out / IMPORT_DIR).mkdir(parents=True, exist_ok=True)
     roster_path = out / ROSTER_FILE
     roster_path.write_text(roster_yaml(plan), encoding="utf-8")
-    roster, templates = synthesize(str(roster_path))
+    _, templates = synthesize(str(roster_path))
     imports = import_plan(templates, account, plan)
     for s in imports:
         if s.resources:
@@ -684,5 +684,5 @@ def run_cli(args) -> int:
     return EXIT_OK
 
 
-__all__ = ["Account", "AdoptError", "Holdings", "Plan", "StackImport", "adopt", "import_plan", "import_template",
-           "plan_roster", "read_account", "roster_yaml", "run_cli", "add_arguments", "to_statements"]
+__all__ = ["Account", "AdoptError", "Holdings", "Plan", "StackImport", "add_arguments", "adopt", "import_plan",
+           "import_template", "plan_roster", "read_account", "roster_yaml", "run_cli", "to_statements"]

@@ -340,9 +340,9 @@ def test_localstack_cannot_run_an_import_change_set(adopted):
     import boto3
     out, _ = adopted
     endpoint = f"http://127.0.0.1:{os.environ.get('LOCALSTACK_PORT', '4566')}"
-    kwargs = dict(endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test",
-                  region_name="us-east-1")
-    (name, resources, template), *_ = [d for d in _documents(out) if d[0] != "IamAccount"]
+    kwargs = {"endpoint_url": endpoint, "aws_access_key_id": "test", "aws_secret_access_key": "test",
+              "region_name": "us-east-1"}
+    (_, resources, template), *_ = [d for d in _documents(out) if d[0] != "IamAccount"]
     user = resources[0]["ResourceIdentifier"]["UserName"]
     boto3.client("iam", **kwargs).create_user(UserName=user, Path="/developers/")
     stack = f"adopt-{uuid.uuid4().hex[:8]}"

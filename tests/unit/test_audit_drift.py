@@ -75,7 +75,7 @@ def test_a_deployed_roster_has_no_drift(roster):
 
 
 def test_one_more_customer_managed_policy_than_the_roster_makes(roster):
-    extra = lambda users, groups: groups[0]["AttachedManagedPolicies"].append(  # noqa: E731
+    extra = lambda users, groups: groups[0]["AttachedManagedPolicies"].append(
         {"PolicyArn": "arn:aws:iam::123456789012:policy/by-hand"})
     (finding,) = au.drift(roster, *account(extra=extra))
     assert (finding.user, finding.kind) == ("developers", "policy-drift")
@@ -83,7 +83,7 @@ def test_one_more_customer_managed_policy_than_the_roster_makes(roster):
 
 
 def test_a_listed_customer_policy_detached_is_named(roster):
-    gone = lambda users, groups: groups[0]["AttachedManagedPolicies"].pop(1)  # noqa: E731
+    gone = lambda users, groups: groups[0]["AttachedManagedPolicies"].pop(1)
     (finding,) = au.drift(roster, *account(gone=gone))
     assert "arn:aws:iam::123456789012:policy/shared is listed at" in finding.detail
     assert f"{roster.path}:" in finding.detail and "groups[0].managed_policies" in finding.detail
@@ -129,7 +129,7 @@ def test_audit_reads_the_details_only_with_a_roster(roster, monkeypatch):
             calls.append(kwargs)
             return {"UserDetailList": [], "GroupDetailList": [], "IsTruncated": False}
 
-    now = _dt.datetime(2026, 12, 1, tzinfo=_dt.timezone.utc)
+    now = _dt.datetime(2026, 12, 1, tzinfo=_dt.UTC)
     assert au.audit(Iam(), now=now, roster_users=[]) == []
     assert calls == []
     found = kinds(au.audit(Iam(), now=now, roster=roster))
