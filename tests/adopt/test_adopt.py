@@ -362,3 +362,14 @@ def test_localstack_cannot_run_an_import_change_set(adopted):
     if status.get("Status") == "FAILED":
         pytest.skip(f"LocalStack cannot run IMPORT change sets: {status.get('StatusReason', '')[:200]}")
     pytest.fail(f"LocalStack created an IMPORT change set ({status.get('Status')}): run the import here")
+
+
+def test_a_bug_is_one_line_never_a_traceback(monkeypatch, tmp_path, capsys):
+    from iam_constructs import adopt
+
+    def broken(iam, **kwargs):
+        raise KeyError("UserName")
+    monkeypatch.setattr(adopt, "read_account", broken)
+    assert main(["adopt", "--out", str(tmp_path / "o"), "--endpoint-url", "http://127.0.0.1:9"]) == 2
+    err = capsys.readouterr().err
+    assert "this is a bug" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
