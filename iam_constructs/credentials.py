@@ -295,7 +295,8 @@ def normalise_slots(p: ProblemCollector, field_name: str, value: Any) -> list[tu
     return out
 
 
-_PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/([\x21-\x7e]*/)?[\w+=,.@-]{1,128}\Z")
+# An IAM role or user ARN (names ASCII: IAM's \w is Java's).
+PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/([\x21-\x7e]*/)?[\w+=,.@-]{1,128}\Z", re.ASCII)
 _KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/[A-Za-z0-9-]+|alias/[a-zA-Z0-9/_-]+)\Z")
 _KEY_ALIAS = re.compile(r"alias/[a-zA-Z0-9/_-]{1,250}\Z")
 
@@ -323,7 +324,7 @@ def normalise_principals(p: ProblemCollector, field_name: str, values: Any) -> t
         arn = principal_arn(value)
         if arn is None:
             p.add(field_name, f"{show(value)} is not an IAM principal ARN nor an aws_iam.IRole/IUser")
-        elif not is_unresolved(arn) and not _PRINCIPAL_ARN.match(arn):
+        elif not is_unresolved(arn) and not PRINCIPAL_ARN.match(arn):
             p.add(field_name, f"{show(arn)} is not an IAM principal ARN (a role or user: "
                               "arn:PARTITION:iam::ACCOUNT:role/NAME)")
         else:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from .. import defaults, limits
-from ..credentials import AccessKeySlot, ConsoleAccess
+from ..credentials import PRINCIPAL_ARN, AccessKeySlot, ConsoleAccess
 from ..errors import Problem, ProblemCollector, show
 from ..password_policy.spec import PasswordPolicy
 from .loader import LineDict, LineList
@@ -38,7 +38,6 @@ DEFAULT_USER_STACKS = 4
 MAX_USER_STACKS = 200
 RESOURCES_PER_STACK_BUDGET = 480  # leaves room under CloudFormation's 500
 _STACK_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9]{0,39}")
-_PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:(role|user)/([\x21-\x7e]*/)?[\w+=,.@-]{1,128}\Z")
 
 
 @dataclass(frozen=True)
@@ -432,7 +431,7 @@ def _principals(ctx: _Ctx, data: Mapping, key: str, field_name: str) -> list[str
     """A list of IAM principal ARNs (roles or users that may read or administer credentials)."""
     arns = _str_list(ctx, data, key, field_name)
     for i, arn in enumerate(arns):
-        if not _PRINCIPAL_ARN.match(arn):
+        if not PRINCIPAL_ARN.match(arn):
             ctx.add(_line(data[key], i), f"{field_name}[{i}]",
                     f"{show(arn)} is not an IAM role or user ARN (arn:PARTITION:iam::ACCOUNT:role/NAME)")
     return arns
