@@ -278,8 +278,8 @@ def plan_roster(account: Account, *, stack_prefix: str = "Iam", user_stacks: int
         else:
             for arn in local:
                 notes.append(f"customer-managed policy {arn}: its statements are now the group's statements; after "
-                             f"the deployment, detach it: aws iam detach-group-policy --group-name {name} "
-                             f"--policy-arn {arn}")
+                             f"the deployment, detach it if it is still attached: aws iam detach-group-policy "
+                             f"--group-name {name} --policy-arn {arn}")
         for p in inline:
             notes.append(f"inline policy {p.get('PolicyName')}: its statements are now the group's statements; "
                          f"after the deployment, delete it: aws iam delete-group-policy --group-name {name} "
@@ -339,7 +339,8 @@ def plan_roster(account: Account, *, stack_prefix: str = "Iam", user_stacks: int
                          "statements to a group, then delete it")
         other = [g for g in u.get("GroupList") or [] if g.lower() not in known_groups]
         for g in other:
-            notes.append(f"member of group {g}, which this adoption left out (--path-prefix): not in the roster")
+            notes.append(f"member of group {g}, which this adoption left out (--path-prefix): not in the roster, "
+                         "so the deployment may take the user out of it; adopt the group too to keep it")
         users.append(entry)
         user_notes[name] = notes
     if user_stacks is None:
@@ -556,6 +557,7 @@ def commands(out_dir: str, imports: list[StackImport]) -> str:
               "#    export stops on rule findings: they describe the account as it was found (AWS-managed",
               "#    policies, wildcards, a password policy below CIS...). Fix them in the roster or acknowledge",
               "#    them with a reason (acknowledge:); --no-rule-packs deploys the account as found.",
+              "#    Add --no-execute-changeset to review each stack's change set before it runs.",
               f"iam-constructs export {d}/{ROSTER_FILE} --out {d}/cfn"]
     lines += [f"aws cloudformation deploy --stack-name {s.stack} --template-file {d}/cfn/{s.stack}.template.json "
               "--capabilities CAPABILITY_NAMED_IAM" for s in imports]
