@@ -748,13 +748,14 @@ class IamUsers(Construct):
     """Many users in one construct: the same checks and resources as ``IamUser``, emitted with one
     call to the CDK for all of them. For rosters of hundreds or thousands of users per stack.
 
-    :param users: one mapping of ``IamUser`` keyword arguments per user (``user_name`` required).
+    :param users: one ``UserProps``, or one mapping of ``IamUser`` keyword arguments, per user
+        (``user_name`` required; an unknown key is refused).
     :param rotation_acknowledged_here: acknowledge the secret-rotation rules (AwsSolutions-SMG4,
         NIST SecretsManagerRotationEnabled) once on this construct rather than per user; every
         secret under it holds an IAM credential. Default: True.
     """
 
-    def __init__(self, scope: Construct, id: str, *, users: Sequence[Mapping[str, Any]],
+    def __init__(self, scope: Construct, id: str, *, users: Sequence[Union[UserProps, Mapping[str, Any]]],
                  rotation_acknowledged_here: bool = True) -> None:
         stack = stack_of(scope)
         base = path_of(scope)
@@ -766,9 +767,9 @@ class IamUsers(Construct):
             raise IamConstructsError([Problem(f"{base}/{id}", "users", f"{show(users)} must be a list of mappings "
                                                                        "of IamUser props, one per user")])
         for i, raw in enumerate(users):
-            name = raw.get("user_name") if isinstance(raw, Mapping) else None
+            name = raw.get("user_name") if isinstance(raw, Mapping) else getattr(raw, "user_name", None)
             where = f"{base}/{id}/{name if isinstance(name, str) else f'users[{i}]'}"
-            props, found = UserProps.from_mapping(where, raw)
+            props, found = (raw, []) if isinstance(raw, UserProps) else UserProps.from_mapping(where, raw)
             if props is None:
                 problems += found
                 continue

@@ -10,12 +10,12 @@ from typing import Callable, TextIO
 import aws_cdk as cdk
 from constructs import Construct
 
-from ..credentials import ConsoleAccess, CredentialsKey
+from ..credentials import CredentialsKey
 from ..group import IamGroup
 from ..password_policy.construct import AccountPasswordPolicy
 from ..password_policy.spec import PasswordPolicy
 from ..user import IamUsers
-from .schema import Roster
+from .schema import Roster, user_props
 
 def credentials_key_alias(stack_prefix: str) -> str:
     """The key's alias: one per roster (per stack prefix), so two rosters can share an account."""
@@ -93,19 +93,18 @@ def build(scope: Construct, roster: Roster, *, stack_factory: StackFactory = def
     for stack in user_stacks:
         # Groups, the password policy and the key alias live in the account stack.
         stack.add_stack_dependency(account, "user stacks deploy after the account stack")
-    per_stack: list[list[dict]] = [[] for _ in user_stacks]
+    per_stack: list[list] = [[] for _ in user_stacks]
     total = len(roster.users)
     for n, u in enumerate(roster.users, 1):
-        per_stack[roster.stack_of(u.name)].append(dict(
-            user_name=u.name, path=u.path, groups=[groups[g.lower()] for g in u.groups], tags=u.tags,
-            required_tags=roster.required_tags, expires=u.expires, disabled=u.disabled, password_policy=policy,
-            credentials_key=key,
-            console_access=ConsoleAccess(password_reset_required=u.password_reset_required,
-                                         password_readers=u.password_readers) if u.console else False,
-            programmatic_access=list(u.access_keys) if u.access_keys else False,
-            console_and_keys_reason=u.console_and_keys_reason, permissions_boundary=u.permissions_boundary,
-            acknowledgements=u.acknowledge or None, cleanup_on_delete=roster.user_cleanup and u.cleanup_on_delete,
-            disabled_since=u.disabled_since))
+        props = user_props(
+            name=u.name, path=u.path, groups=[groups[g.lower()] for g in u.groups], tags=u.tags, expires=u.expires,
+            disabled=u.disabled, disabled_since=u.disabled_since, console=u.console,
+            password_reset_required=u.password_reset_required, password_readers=u.password_readers,
+            access_keys=u.access_keys, console_and_keys_reason=u.console_and_keys_reason,
+            permissions_boundary=u.permissions_boundary, acknowledge=u.acknowledge,
+            cleanup_on_delete=u.cleanup_on_delete, required_tags=roster.required_tags, password_policy=policy,
+            user_cleanup=roster.user_cleanup, credentials_key=key)
+        per_stack[roster.stack_of(u.name)].append(props)
         if n % 500 == 0 or n == total:
             progress.update(f"placed {n}/{total} users in {roster.user_stacks} user stacks")
     for n, (stack, users) in enumerate(zip(user_stacks, per_stack), 1):

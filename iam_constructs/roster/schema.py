@@ -374,11 +374,30 @@ def _plan_groups(ctx: _Ctx, groups: list[tuple[GroupSpec, Mapping]], mfa: set[st
             _translate(ctx, raw, f"groups[{g.index}].", GROUP_KEY_OF_PROP, problem, account)
 
 
+def user_props(*, name: Any, path: Any, groups: Any, tags: Any, expires: Any, disabled: Any, disabled_since: Any,
+               console: bool, password_reset_required: Any, password_readers: Any, access_keys: Any,
+               console_and_keys_reason: Any, permissions_boundary: Any, acknowledge: Any, cleanup_on_delete: Any,
+               required_tags: Any, password_policy: PasswordPolicy | None, user_cleanup: bool,
+               credentials_key: Any = None):
+    """A roster user as IamUser's props: what the schema checks (with group names) is what the
+    builder builds (with the groups themselves and the key), through this one mapping."""
+    from ..user import UserProps
+    return UserProps(
+        user_name=name, path=path, groups=groups, tags=tags, required_tags=required_tags, expires=expires,
+        disabled=disabled, disabled_since=disabled_since, password_policy=password_policy,
+        console_access=ConsoleAccess(password_reset_required=password_reset_required,
+                                     password_readers=password_readers) if console else False,
+        programmatic_access=list(access_keys) if access_keys else False,
+        console_and_keys_reason=console_and_keys_reason, permissions_boundary=permissions_boundary,
+        acknowledgements=acknowledge or None, cleanup_on_delete=user_cleanup and cleanup_on_delete,
+        credentials_key=credentials_key)
+
+
 def _users(ctx: _Ctx, data: Mapping, required_tags: tuple[str, ...], policy: PasswordPolicy | None,
            user_cleanup: bool, account: Mapping) -> list[UserSpec]:
     """Each user's structure here; its checks are IamUser's (``plan_user``), on the props the
     builder will give it."""
-    from ..user import UserProps, plan_user
+    from ..user import plan_user
     out = []
     for i, u in _items(ctx, data, "users"):
         f = f"users[{i}]"
@@ -402,14 +421,13 @@ def _users(ctx: _Ctx, data: Mapping, required_tags: tuple[str, ...], policy: Pas
             ctx.add(_line(u, "replace_reason"), f"{f}.replace_reason",
                     f"{show(replace_reason)} must be a non-empty reason (why this user is replaced or moved)")
             replace_reason = None
-        props = UserProps(
-            user_name=name, path=u.get("path", "/"), groups=groups, tags=dict(tags), required_tags=required_tags,
-            expires=u.get("expires"), disabled=disabled, disabled_since=u.get("disabled_since"),
-            password_policy=policy,
-            console_access=ConsoleAccess(password_reset_required=reset, password_readers=readers) if console else False,
-            programmatic_access=slots or False, console_and_keys_reason=u.get("console_and_keys_reason"),
-            permissions_boundary=u.get("permissions_boundary"), acknowledgements=u.get("acknowledge"),
-            cleanup_on_delete=user_cleanup and cleanup)
+        props = user_props(
+            name=name, path=u.get("path", "/"), groups=groups, tags=dict(tags), expires=u.get("expires"),
+            disabled=disabled, disabled_since=u.get("disabled_since"), console=console,
+            password_reset_required=reset, password_readers=readers, access_keys=slots,
+            console_and_keys_reason=u.get("console_and_keys_reason"),
+            permissions_boundary=u.get("permissions_boundary"), acknowledge=u.get("acknowledge"),
+            cleanup_on_delete=cleanup, required_tags=required_tags, password_policy=policy, user_cleanup=user_cleanup)
         plan, problems = plan_user(None, "", props)
         for problem in problems:
             _translate(ctx, u, f"{f}.", USER_KEY_OF_PROP, problem, account)
