@@ -71,7 +71,8 @@ def claim_all(stack: cdk.Stack, kind: str, entries) -> list[tuple[str, str, str]
     """Claims (name, owner path) pairs all at once: returns every (owner, name, holder) clash,
     including clashes within ``entries``, and records nothing when there is one."""
     names = facts(stack).registry.names
-    clashes, batch = [], {}
+    clashes: list[tuple[str, str, str]] = []
+    batch: dict[tuple[str, str], str] = {}
     for name, owner in entries:
         key = (kind, name.lower())
         holder = names.get(key) or batch.get(key)

@@ -160,10 +160,10 @@ class App:
         name = target.properties.get(name_prop)
         return isinstance(value, str) and isinstance(name, str) and value.lower() == name.lower()
 
-    def policy_documents_of(self, principal: Resource) -> list[tuple[Resource, dict[str, Any]]]:
+    def policy_documents_of(self, principal: Resource) -> list[tuple[Resource, Any]]:
         """Every policy document attached to a user or group: inline, managed by Ref, and policy
-        resources that name it in Users / Groups."""
-        docs: list[tuple[Resource, dict[str, Any]]] = []
+        resources that name it in Users / Groups (as the template holds it: usually a dict)."""
+        docs: list[tuple[Resource, Any]] = []
         for inline in as_list(principal.properties.get("Policies")):
             if isinstance(inline, dict):
                 docs.append((principal, inline.get("PolicyDocument")))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Iterable, Sequence
 
 import aws_cdk as cdk
@@ -35,7 +36,7 @@ class Rule:
     level: Level
     info: str
     explanation: str
-    module: object
+    module: ModuleType  # the rule's module: rule(), TYPES
 
     @property
     def id(self) -> str:

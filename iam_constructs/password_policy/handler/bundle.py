@@ -53,12 +53,12 @@ def _merge_imports(module: ast.Module) -> None:
 def _inline_constants(module: ast.Module) -> None:
     """A module constant (``NAME = <literal>``) that is bound nowhere else and read once is written
     in place."""
-    bound = collections.Counter()
+    bound: collections.Counter = collections.Counter()
     for node in ast.walk(module):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             bound[node.id] += 1
         elif isinstance(node, (ast.arg, ast.FunctionDef, ast.ExceptHandler, ast.alias)):
-            bound[getattr(node, "arg", None) or getattr(node, "asname", None) or node.name] += 1
+            bound[getattr(node, "arg", None) or getattr(node, "asname", None) or getattr(node, "name", None)] += 1
     loads = collections.Counter(n.id for n in ast.walk(module) if isinstance(n, ast.Name) and
                                 isinstance(n.ctx, ast.Load))
     values = {}
@@ -231,7 +231,9 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
     """(depth, tight text) per logical line of ``ast.unparse`` output (one physical line each)."""
     lines = text.splitlines()
     out: list[tuple[int, str]] = []
-    depth, chunks, fstring_from, nested = 0, [], None, 0
+    depth, nested = 0, 0
+    chunks: list[tuple[int, str]] = []
+    fstring_from: tuple[int, int] = (0, 0)
     for tok in tokenize.generate_tokens(io.StringIO(text).readline):
         if tok.type == tokenize.INDENT:
             depth += 1
@@ -314,7 +316,7 @@ def _layout(lines: list[tuple[int, str]]) -> str:
     for depth, text in lines:
         while stack[-1][0] >= depth:
             stack.pop()
-        node = (text, [])
+        node: tuple[str, list] = (text, [])
         stack[-1][1].append(node)
         if text.endswith(":"):
             stack.append((depth, node[1]))
