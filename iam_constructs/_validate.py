@@ -109,7 +109,8 @@ def check_secret_name(p: ProblemCollector, field: str, value: Any) -> None:
                      f"{limits.SECRET_NAME_MAX}")
     if not limits.SECRET_NAME_PATTERN.fullmatch(value):
         p.add(field, f"the secret name {show(value)} holds {first_refused(value, _secret_char)}, which Secrets "
-                     "Manager refuses (secret names take ASCII letters, digits and /_+=.@-): rename it without")
+                     "Manager refuses in a secret name (it takes ASCII letters, digits and /_+=.@-); choose a name "
+                     "without it")
 
 
 def parse_date(p: ProblemCollector, field: str, value: Any) -> _dt.date | None:

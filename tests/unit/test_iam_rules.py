@@ -158,8 +158,8 @@ def test_fails_if_the_user_name_makes_a_secret_name_secrets_manager_refuses(user
     name = f"/iam-users/{user}/console-password"
     assert name_problems(user) == [] or user != "a,b"  # a comma is a legal IAM user name
     assert problems(check_secret_name, "user_name", name) == [
-        f"W: user_name: the secret name {name!r} holds {shown}, which Secrets Manager refuses (secret names take "
-        "ASCII letters, digits and /_+=.@-): rename it without"]
+        f"W: user_name: the secret name {name!r} holds {shown}, which Secrets Manager refuses in a secret name (it "
+        "takes ASCII letters, digits and /_+=.@-); choose a name without it"]
 
 
 def test_fails_if_a_secret_name_is_too_long_or_empty():
