@@ -43,7 +43,7 @@ def non_compliant(detail: str) -> Result:
 
 
 @dataclass(frozen=True)
-class Resource:
+class TemplateResource:
     template_path: str
     logical_id: str
     type: str
@@ -58,7 +58,7 @@ class Resource:
 
 
 @dataclass
-class Template:
+class StackTemplate:
     path: str
     body: dict[str, Any]
 
@@ -110,16 +110,16 @@ def statements(document: Any) -> list[dict[str, Any]]:
 
 
 @dataclass
-class App:
+class Assembly:
     """Every template of the synthesized app, with the cross-references rules need."""
 
-    templates: list[Template]
+    templates: list[StackTemplate]
     today: _dt.date = field(default_factory=_dt.date.today)
     required_tags: tuple[str, ...] = ("Owner", "Purpose")
 
     def __post_init__(self) -> None:
-        self.groups_by_name: dict[str, Resource] = {}
-        self.users_by_name: dict[str, Resource] = {}
+        self.groups_by_name: dict[str, TemplateResource] = {}
+        self.users_by_name: dict[str, TemplateResource] = {}
         for r in self.resources():
             name_prop = {"AWS::IAM::Group": "GroupName", "AWS::IAM::User": "UserName"}.get(r.type)
             if name_prop and isinstance(r.properties.get(name_prop), str):
@@ -127,43 +127,43 @@ class App:
                 target[r.properties[name_prop].lower()] = r
 
     @functools.cached_property
-    def _by_type(self) -> dict[str, list[Resource]]:
-        index: dict[str, list[Resource]] = {}
+    def _by_type(self) -> dict[str, list[TemplateResource]]:
+        index: dict[str, list[TemplateResource]] = {}
         for t in self.templates:
             for logical_id, res in t.resources.items():
                 if isinstance(res, dict):
-                    r = Resource(t.path, logical_id, res.get("Type", ""), res.get("Properties") or {}, t)
+                    r = TemplateResource(t.path, logical_id, res.get("Type", ""), res.get("Properties") or {}, t)
                     index.setdefault(r.type, []).append(r)
         return index
 
-    def resources(self, *types: str) -> Iterator[Resource]:
+    def resources(self, *types: str) -> Iterator[TemplateResource]:
         """Every resource of the given types (all resources when none given), template order."""
         for kind in (types or tuple(self._by_type)):
             yield from self._by_type.get(kind, ())
 
-    def resolve(self, origin: Resource, ref: Any, by_name: dict[str, Resource]) -> Resource | None:
+    def resolve(self, origin: TemplateResource, ref: Any, by_name: dict[str, TemplateResource]) -> TemplateResource | None:
         """A referenced resource: ``{"Ref": X}`` in the same template, or a literal name."""
         if isinstance(ref, dict) and set(ref) == {"Ref"}:
             res = origin.template.resources.get(ref["Ref"])
             if isinstance(res, dict):
-                return Resource(origin.template_path, ref["Ref"], res.get("Type", ""), res.get("Properties") or {},
+                return TemplateResource(origin.template_path, ref["Ref"], res.get("Type", ""), res.get("Properties") or {},
                                 origin.template)
             return None
         if isinstance(ref, str):
             return by_name.get(ref.lower())
         return None
 
-    def refers_to(self, origin: Resource, value: Any, target: Resource, name_prop: str) -> bool:
+    def refers_to(self, origin: TemplateResource, value: Any, target: TemplateResource, name_prop: str) -> bool:
         """True when ``value`` (found on ``origin``) names ``target`` by Ref or by literal name."""
         if isinstance(value, dict) and set(value) == {"Ref"}:
             return origin.template_path == target.template_path and value["Ref"] == target.logical_id
         name = target.properties.get(name_prop)
         return isinstance(value, str) and isinstance(name, str) and value.lower() == name.lower()
 
-    def policy_documents_of(self, principal: Resource) -> list[tuple[Resource, Any]]:
+    def policy_documents_of(self, principal: TemplateResource) -> list[tuple[TemplateResource, Any]]:
         """Every policy document attached to a user or group: inline, managed by Ref, and policy
         resources that name it in Users / Groups (as the template holds it: usually a dict)."""
-        docs: list[tuple[Resource, Any]] = []
+        docs: list[tuple[TemplateResource, Any]] = []
         for inline in as_list(principal.properties.get("Policies")):
             if isinstance(inline, dict):
                 docs.append((principal, inline.get("PolicyDocument")))
@@ -179,8 +179,8 @@ class App:
         return docs
 
     @functools.cached_property
-    def _access_keys(self) -> dict[tuple, list[Resource]]:
-        index: dict[tuple, list[Resource]] = {}
+    def _access_keys(self) -> dict[tuple, list[TemplateResource]]:
+        index: dict[tuple, list[TemplateResource]] = {}
         for key in self.resources("AWS::IAM::AccessKey"):
             user = key.properties.get("UserName")
             if isinstance(user, dict) and set(user) == {"Ref"}:
@@ -189,7 +189,7 @@ class App:
                 index.setdefault(("name", user.lower()), []).append(key)
         return index
 
-    def access_keys_of(self, user: Resource) -> list[Resource]:
+    def access_keys_of(self, user: TemplateResource) -> list[TemplateResource]:
         """Access keys whose UserName is this user, by Ref or by name."""
         name = user.properties.get("UserName")
         keys = list(self._access_keys.get(("ref", user.template_path, user.logical_id), []))
@@ -208,7 +208,7 @@ class App:
                     found.add((user.template_path, logical_id))
         return found
 
-    def groups_of(self, user: Resource) -> list[Resource | None]:
+    def groups_of(self, user: TemplateResource) -> list[TemplateResource | None]:
         """The user's groups; None for a group that no template of the app declares."""
         groups = [self.resolve(user, g, self.groups_by_name) for g in as_list(user.properties.get("Groups"))]
         for addition in self.resources("AWS::IAM::UserToGroupAddition"):
@@ -220,4 +220,4 @@ class App:
 _SECRET_REF = re.compile(r"<Ref:([A-Za-z0-9]+)>")
 
 
-RuleFunction = Callable[[Resource, App], Result]
+RuleFunction = Callable[[TemplateResource, Assembly], Result]

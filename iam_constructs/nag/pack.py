@@ -20,7 +20,7 @@ import aws_cdk as cdk
 import jsii
 
 from .. import defaults
-from .model import App, Compliance, Level, Resource, RuleFunction, Template
+from .model import Assembly, Compliance, Level, TemplateResource, RuleFunction, StackTemplate
 from .rules import (console_and_keys, console_user_mfa, credential_secret_cmk, credentials_key_administrators,
                     login_profile_password,
                     no_admin_access, no_direct_user_policies, password_policy_cis, password_reset_required,
@@ -101,14 +101,14 @@ RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
 @dataclass(frozen=True)
 class Finding:
     rule: Rule
-    resource: Resource
+    resource: TemplateResource
     detail: str
 
     def __str__(self) -> str:
         return f"{self.rule.id} {self.rule.level.value} {self.resource.path}: {self.detail}"
 
 
-def check(app: App, rules: Sequence[Rule] = RULES) -> list[Finding]:
+def check(app: Assembly, rules: Sequence[Rule] = RULES) -> list[Finding]:
     """Runs every rule over every resource of its types; a rule that raises becomes a finding."""
     findings: list[Finding] = []
     for rule in rules:
@@ -123,11 +123,11 @@ def check(app: App, rules: Sequence[Rule] = RULES) -> list[Finding]:
     return findings
 
 
-def load_templates(paths: Iterable[str]) -> list[Template]:
+def load_templates(paths: Iterable[str]) -> list[StackTemplate]:
     out = []
     for path in paths:
         with open(path, encoding="utf-8") as f:
-            out.append(Template(path, json.load(f)))
+            out.append(StackTemplate(path, json.load(f)))
     return out
 
 
@@ -159,7 +159,7 @@ class IamConstructsChecks:
         return list(RULE_IDS)
 
     def validate(self, context: cdk.IPolicyValidationContextBeta1) -> cdk.PolicyValidationPluginReportBeta1:
-        app = App(load_templates(context.template_paths), today=self._today or _dt.date.today(),
+        app = Assembly(load_templates(context.template_paths), today=self._today or _dt.date.today(),
                   required_tags=self._required_tags)
         self.last_findings = check(app)
         violations = [cdk.PolicyViolationBeta1(

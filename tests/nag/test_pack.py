@@ -12,7 +12,7 @@ import pytest
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
 from iam_constructs import AccountPasswordPolicy, CredentialsKey, IamGroup, IamUser, PasswordPolicy
-from iam_constructs.nag import RULES, IamConstructsChecks, check, load_templates, App
+from iam_constructs.nag import RULES, IamConstructsChecks, check, load_templates, Assembly
 from tests.nag.support import TODAY
 from tests.support import TAGS, assert_lint_clean
 
@@ -142,7 +142,7 @@ def test_example_app_has_zero_unacknowledged_findings(tmp_path):
     assert [v["ruleName"] for p in report["pluginReports"] for v in p["violations"]] == []
     templates = load_templates(str(p) for p in tmp_path.glob("*.template.json"))
     assert len(templates) == 3  # account stack + account.user_stacks: 2
-    assert check(App(templates)) == []  # the pack ran clean: nothing needed acknowledging
+    assert check(Assembly(templates)) == []  # the pack ran clean: nothing needed acknowledging
     for t in templates:
         assert_lint_clean(t.body)
 
