@@ -48,7 +48,7 @@ class TemplateResource:
     logical_id: str
     type: str
     properties: dict[str, Any]
-    template: "Template"
+    template: "StackTemplate"
 
     @property
     def path(self) -> str:
