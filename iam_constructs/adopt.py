@@ -86,7 +86,8 @@ class Account:
 
 
 def _pages(method, key: str, **kwargs) -> list:
-    out, marker = [], None
+    out: list = []
+    marker = None
     while True:
         page = method(**kwargs, **({"Marker": marker} if marker else {}))
         out += page.get(key) or []
@@ -111,7 +112,10 @@ def read_account(iam, *, path_prefix: str | None = None) -> Account:
         if _code(e) != "NoSuchEntity":
             raise
         policy = None
-    users, groups, policies, marker = [], [], [], None
+    users: list[dict] = []
+    groups: list[dict] = []
+    policies: list[dict] = []
+    marker = None
     while True:
         page = iam.get_account_authorization_details(
             Filter=["User", "Group", "LocalManagedPolicy"], **({"Marker": marker} if marker else {}))
@@ -238,7 +242,9 @@ class Plan:
 
 
 def plan_roster(account: Account, *, stack_prefix: str = "Iam", user_stacks: int | None = None) -> Plan:
-    groups, group_notes, imported = [], {}, {}
+    groups: list[dict] = []
+    group_notes: dict[str, list[str]] = {}
+    imported: dict[str, str] = {}
     known_groups = {g["GroupName"].lower() for g in account.groups}
     for g in sorted(account.groups, key=lambda g: g["GroupName"].lower()):
         name, notes = g["GroupName"], []
@@ -251,7 +257,8 @@ def plan_roster(account: Account, *, stack_prefix: str = "Iam", user_stacks: int
             (managed.append(aws_name) if aws_name else local.append(p["PolicyArn"]))
         if managed:
             entry["managed_policies"] = managed
-        statements, sids = [], set()
+        statements: list[dict] = []
+        sids: set[str] = set()
         for arn in local:
             policy = account.policies.get(arn)
             document = _default_document(policy) if policy else None
@@ -271,7 +278,7 @@ def plan_roster(account: Account, *, stack_prefix: str = "Iam", user_stacks: int
             entry["statements"] = statements
         only = local[0] if len(local) == 1 and not inline else None
         policy = account.policies.get(only) if only else None
-        if policy and policy.get("AttachmentCount", 1) == 1 and policy.get("Path", "/") == "/":
+        if only and policy and policy.get("AttachmentCount", 1) == 1 and policy.get("Path", "/") == "/":
             imported[name] = only
             notes.append(f"customer-managed policy {only} is imported as the group's own policy (its statements "
                          "are the group's statements)")
@@ -473,7 +480,7 @@ def synthesize(roster_path: str) -> tuple[Any, list[tuple[str, dict]]]:
     from .export import clean_template
     from .roster import Progress, build, load_roster
     roster, problems = load_roster(roster_path)
-    if problems:
+    if problems or roster is None:
         raise IamConstructsError(problems)
     with tempfile.TemporaryDirectory(prefix="iam-constructs-adopt-") as tmp:
         app = cdk.App(outdir=tmp)
@@ -505,7 +512,7 @@ def import_plan(templates: list[tuple[str, dict]], account: Account, plan: Plan)
                 found.append(_to_import(r["Type"], logical_id, props["GroupName"]))
                 arn = plan.imported_policies.get(props["GroupName"])
                 own = _own_policy(resources, props, props["GroupName"]) if arn else None
-                if own:
+                if own and arn:
                     policy = account.policies[arn]
                     found.append(_to_import("AWS::IAM::ManagedPolicy", own, arn))
                     actual[own] = {"PolicyDocument": _default_document(policy)}
