@@ -10,7 +10,6 @@ import importlib.util
 import json
 import subprocess
 import sys
-import unicodedata
 from pathlib import Path
 
 import aws_cdk as cdk
