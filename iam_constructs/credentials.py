@@ -20,7 +20,7 @@ from constructs import Construct
 
 from . import defaults, limits
 from ._tokens import account_id, is_unresolved, partition
-from .errors import ProblemCollector, show
+from .errors import ProblemCollector, check_scope_and_id, show
 from .password_policy.spec import PasswordPolicy
 
 GENERATED = "generated"
@@ -124,6 +124,7 @@ class CredentialsKey(Construct):
     def __init__(self, scope: Construct, id: str, *, administrators: Sequence[str] = (), alias: str | None = None,
                  removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN) -> None:
         from ._registry import path_of
+        check_scope_and_id(scope, id)
         p = ProblemCollector(f"{path_of(scope)}/{id}")
         administrators = normalise_principals(p, "administrators", administrators)
         if alias is not None and not (isinstance(alias, str) and _KEY_ALIAS.match(f"alias/{alias}")

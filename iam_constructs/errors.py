@@ -62,3 +62,17 @@ class ProblemCollector:
     def raise_if_any(self) -> None:
         if self.problems:
             raise IamConstructsError(self.problems)
+
+
+def check_scope_and_id(scope: Any, id: Any) -> None:
+    """Raises unless ``scope`` is a construct and ``id`` a non-empty string: checked before anything
+    is claimed or built."""
+    from constructs import Construct
+    problems = []
+    where = getattr(getattr(scope, "node", None), "path", None) or "?"
+    if not isinstance(scope, Construct):
+        problems.append(Problem(where, "scope", f"{show(scope)} is not a construct; give a Stack or a construct in one"))
+    if not isinstance(id, str) or not id:
+        problems.append(Problem(where, "id", f"{show(id)} must be a non-empty string"))
+    if problems:
+        raise IamConstructsError(problems)

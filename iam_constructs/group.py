@@ -25,7 +25,7 @@ from ._registry import claim, path_of, stack_of
 from ._tokens import account_id, is_unresolved, partition
 from ._acknowledge import acknowledge
 from ._validate import check_acknowledgements, check_name, check_path, check_policy_size
-from .errors import IamConstructsError, Problem, ProblemCollector, show
+from .errors import IamConstructsError, Problem, ProblemCollector, check_scope_and_id, show
 from .mfa import MfaEnforcementPolicy, SelfServiceCredentialsPolicy
 
 if TYPE_CHECKING:
@@ -256,6 +256,7 @@ class IamGroup(PrincipalMembers, cdk.Resource):
         policy_name: str | None = None,
         acknowledgements: Mapping[str, str] | None = None,
     ) -> None:
+        check_scope_and_id(scope, id)
         where = f"{path_of(scope)}/{id}"
         plan, problems = plan_group(where, group_name=group_name, path=path, managed_policies=managed_policies,
                                     statements=statements, enforce_mfa=enforce_mfa, members=members,
@@ -302,7 +303,7 @@ class IamGroup(PrincipalMembers, cdk.Resource):
                                      managed_policy_arns=self._all_arns() or None)
         """The ``AWS::IAM::Group`` L1."""
         self.node.add_validation(_PolicyCountValidation(self))
-        for user in members:
+        for user in members or ():
             self.add_user(user)
         acknowledge(self, dict(acknowledgements or {}))
 

@@ -14,7 +14,7 @@ from ._policy import document
 from ._registry import path_of, stack_singleton
 from ._tokens import account_id, partition
 from ._validate import check_path
-from .errors import Problem, ProblemCollector, show
+from .errors import Problem, ProblemCollector, check_scope_and_id, show
 from .limits import MANAGED_POLICY_NAME_MAX
 
 _POLICY_NAME = re.compile(r"[\w+=,.@-]{1,%d}\Z" % MANAGED_POLICY_NAME_MAX, re.ASCII)
@@ -124,6 +124,7 @@ class _ManagedPolicyConstruct(Construct):
 
     def __init__(self, scope: Construct, id: str, doc: dict[str, Any], *, managed_policy_name: str | None,
                  path: str, problems: Sequence[Problem] = ()) -> None:
+        check_scope_and_id(scope, id)
         p = ProblemCollector(f"{path_of(scope)}/{id}")
         check_path(p, "path", path)
         if managed_policy_name is not None and not (isinstance(managed_policy_name, str)

@@ -22,7 +22,7 @@ from constructs import Construct
 
 from . import _acknowledge as ack
 from ._acknowledge import acknowledge
-from .errors import ProblemCollector, show
+from .errors import ProblemCollector, check_scope_and_id, show
 from ._validate import check_name
 from .limits import LOG_RETENTION_DAY_NAMES, LOG_RETENTION_DAYS, USER_NAME_MAX
 from .password_policy.construct import PYTHON_RUNTIME
@@ -50,6 +50,7 @@ class CredentialAudit(Construct):
                  max_key_age_days: int = 90, max_unused_days: int = 90, roster_users: Sequence[str] | None = None,
                  departure_window_days: int = 30,
                  topic_key: kms.IKey | None = None, log_retention_days: int = 365) -> None:
+        check_scope_and_id(scope, id)
         p = ProblemCollector(f"{path_of(scope)}/{id}")
         for name, value in (("max_key_age_days", max_key_age_days), ("max_unused_days", max_unused_days),
                             ("departure_window_days", departure_window_days)):

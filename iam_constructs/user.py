@@ -30,7 +30,7 @@ from ._registry import claim_all, declared_password_policy, path_of, record_cons
 from ._tokens import is_unresolved
 from ._user_template import include, logical_id
 from ._validate import check_acknowledgements, check_name, check_path, check_tags, parse_date
-from .errors import IamConstructsError, Problem, ProblemCollector, show
+from .errors import IamConstructsError, Problem, ProblemCollector, check_scope_and_id, show
 from .group import GrantPolicies, IamGroup
 from .password_policy.spec import PasswordPolicy
 
@@ -483,6 +483,7 @@ class IamUser(PrincipalMembers, cdk.Resource):
         cleanup_on_delete: bool = True,
         disabled_since: Union[_dt.date, str, None] = None,
     ) -> None:
+        check_scope_and_id(scope, id)
         props = UserProps(
             user_name=user_name, path=path, groups=groups, permissions_boundary=permissions_boundary, tags=tags,
             required_tags=required_tags, expires=expires, console_access=console_access,
@@ -757,6 +758,7 @@ class IamUsers(Construct):
 
     def __init__(self, scope: Construct, id: str, *, users: Sequence[Union[UserProps, Mapping[str, Any]]],
                  rotation_acknowledged_here: bool = True) -> None:
+        check_scope_and_id(scope, id)
         stack = stack_of(scope)
         base = path_of(scope)
         plans, problems = [], []

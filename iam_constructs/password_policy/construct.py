@@ -16,7 +16,7 @@ from .._acknowledge import acknowledge
 from .._inline_function import (HANDLER_TIMEOUT_SECONDS, PYTHON_RUNTIME, SERVICE_TIMEOUT_SECONDS,  # noqa: F401
                                inline_function)
 from .._registry import console_password_lengths, declare_password_policy, path_of, stack_of
-from ..errors import ProblemCollector, show
+from ..errors import ProblemCollector, check_scope_and_id, show
 from ..limits import LOG_RETENTION_DAYS
 from .handler.bundle import inline_source
 from .handler.diff import RESOURCE_TYPE
@@ -46,6 +46,7 @@ class AccountPasswordPolicy(Construct):
     def __init__(self, scope: Construct, id: str, *, policy: PasswordPolicy | None = None,
                  on_delete: OnDelete = "restore",
                  log_retention_days: int = 365) -> None:
+        check_scope_and_id(scope, id)
         where = f"{path_of(scope)}/{id}"
         policy = PasswordPolicy() if policy is None else policy
         p = ProblemCollector(where)

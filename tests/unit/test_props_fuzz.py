@@ -197,3 +197,23 @@ def test_numbers_are_whole_and_bounded(shared, value):
                                      else AccessKeySlot(serial=2 ** 40)])
     with pytest.raises(IamConstructsError, match="max_key_age_days"):
         CredentialAudit(shared.stack, "A", max_key_age_days=value if value != 14.0 else 10 ** 9)
+
+
+@pytest.mark.parametrize("make", [
+    lambda scope, id: IamUser(scope, id, user_name="idcheck", tags={"Owner": "a", "Purpose": "b"}),
+    lambda scope, id: IamUsers(scope, id, users=[]),
+    lambda scope, id: IamGroup(scope, id, group_name="idcheck"),
+    lambda scope, id: CredentialsKey(scope, id),
+    lambda scope, id: MfaEnforcementPolicy(scope, id),
+    lambda scope, id: SelfServiceCredentialsPolicy(scope, id),
+    lambda scope, id: AccountPasswordPolicy(scope, id),
+    lambda scope, id: CredentialAudit(scope, id),
+])
+@pytest.mark.parametrize("bad", ["scope", "id"])
+def test_scope_and_id_are_checked_first(shared, make, bad):
+    stack = _fresh_stack(shared.app)
+    scope, id = ("not a scope", "X") if bad == "scope" else (stack, 7)
+    with pytest.raises(IamConstructsError, match=f": {bad}: "):
+        make(scope, id)
+    assert stack.node.children == []
+    make(stack, "X")  # nothing was claimed by the refused attempt
