@@ -373,3 +373,38 @@ def test_a_bug_is_one_line_never_a_traceback(monkeypatch, tmp_path, capsys):
     assert main(["adopt", "--out", str(tmp_path / "o"), "--endpoint-url", "http://127.0.0.1:9"]) == 2
     err = capsys.readouterr().err
     assert "this is a bug" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_many_users_land_in_the_stacks_the_roster_places_them_and_tags_stay_text(iam, endpoint, tmp_path, capsys):
+    """120 users: several user stacks, each user imported into the stack the roster places it in
+    (read from the synthesized templates); tag values YAML would otherwise retype stay strings."""
+    odd = {"Owner": "yes", "Purpose": "2027-01-01", "Note": "a: b - @c", "Empty": "", "Null": "null",
+           "Unicode": "Zoë 12"}   # what IAM accepts ([\p{L}\p{Z}\p{N}_.:/=+@-]), YAML would retype
+    iam.create_group(GroupName="crowd")
+    names = [f"user{n:03d}" for n in range(120)]
+    for name in names:
+        iam.create_user(UserName=name, Tags=[{"Key": k, "Value": v} for k, v in odd.items()])
+        iam.add_user_to_group(GroupName="crowd", UserName=name)
+    out = tmp_path / "o"
+    assert main(["adopt", "--out", str(out), "--endpoint-url", endpoint]) == 0
+    capsys.readouterr()
+    from iam_constructs.roster import load_roster
+    roster, problems = load_roster(str(out / "roster.yaml"))
+    assert problems == [] and roster.user_stacks == 3
+    assert all(dict(u.tags) == odd for u in roster.users)
+    report = json.loads((out / "adoption.json").read_text())
+    assert {name: report["users"][name]["stack"] for name in names} == {
+        name: f"IamUsers{roster.stack_of(name) + 1}" for name in names}
+    assert sum(s["import"] for s in report["stacks"]) == 121
+    assert drift_of(audit(endpoint, out / "roster.yaml", capsys)) == []
+
+
+def test_what_the_roster_refuses_is_named_by_line_and_the_roster_kept(iam, endpoint, tmp_path, capsys):
+    """moto accepts a tag value real IAM refuses: the adopted roster is then refused like any other,
+    each problem on its line, and kept for review (exit 2)."""
+    iam.create_user(UserName="odd", Tags=[{"Key": "Note", "Value": "a # b"}])
+    out = tmp_path / "o"
+    assert main(["adopt", "--out", str(out), "--endpoint-url", endpoint]) == 2
+    err = capsys.readouterr().err
+    assert f"{out / 'roster.yaml'}:" in err and "users[0].tags.Note" in err and "fix them" in err
+    assert (out / "roster.yaml").exists() and not (out / "adoption.json").exists()
