@@ -36,28 +36,17 @@ def certificate() -> str:
 
 
 @pytest.fixture
-def aws_env(monkeypatch):
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION}.items():
-        monkeypatch.setenv(key, value)
+def plain_iam(moto_aws):
+    """moto's IAM as it is (``moto_aws``: tests/conftest.py)."""
+    import boto3
+    return boto3.client("iam")
 
 
 @pytest.fixture
-def plain_iam(aws_env):
-    """moto's IAM as it is."""
-    from moto import mock_aws
-    with mock_aws():
-        import boto3
-        yield boto3.client("iam")
-
-
-@pytest.fixture
-def iam_model(aws_env):
+def iam_model(moto_aws):
     """moto's IAM behind the strict model: DeleteUser and DeleteVirtualMFADevice fail like AWS's."""
-    from moto import mock_aws
-
     from tests.iam_model import strict_iam
-    with mock_aws(), strict_iam() as model:
+    with strict_iam() as model:
         yield model
 
 

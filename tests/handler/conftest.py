@@ -109,13 +109,9 @@ def cloudformation(clients):
 
 
 @pytest.fixture
-def aws(monkeypatch):
-    from moto import mock_aws
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION}.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        yield boto3.session.Session().client("iam")
+def aws(moto_aws):
+    """moto's IAM (the shared ``moto_aws`` fixture, tests/conftest.py)."""
+    return boto3.session.Session().client("iam")
 
 
 def event(server, request_type, props=None, physical_id=None, old=None, **fields):
