@@ -58,10 +58,6 @@ _POLICY_FIELDS = (("MinimumPasswordLength", "minimum_length"), ("RequireUppercas
                   ("HardExpiry", "hard_expiry"))
 
 
-class AdoptError(Exception):
-    """Cannot read the account or cannot write the output: one readable line."""
-
-
 # -- reading the account -----------------------------------------------------------------------
 
 @dataclass
@@ -702,5 +698,5 @@ def _run_cli(args) -> int:
     return EXIT_OK
 
 
-__all__ = ["Account", "AdoptError", "Holdings", "Plan", "StackImport", "add_arguments", "adopt", "import_plan",
+__all__ = ["Account", "Holdings", "Plan", "StackImport", "add_arguments", "adopt", "import_plan",
            "import_template", "plan_roster", "read_account", "roster_yaml", "run_cli", "to_statements"]
