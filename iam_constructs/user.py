@@ -153,7 +153,7 @@ def plan_user(stack: cdk.Stack | None, where: str, props: UserProps) -> tuple[Us
     given_tags = len(tags or {})
     tag_map = dict(tags or {})
     check_tags(p, "tags", tag_map)
-    disabled_flag = _check_bool(p, "disabled", disabled)
+    _check_bool(p, "disabled", disabled)
     cleanup_flag = _check_bool(p, "cleanup_on_delete", cleanup_on_delete)
     expiry = parse_date(p, "expires", expires)
     if expiry is not None:

@@ -4,13 +4,11 @@ synthesizes (a NaN or a huge number reaching the CDK would kill the jsii process
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import math
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import aws_iam as iam
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
