@@ -570,9 +570,9 @@ class IamUser(PrincipalMembers, cdk.Resource):
 
     @functools.cached_property
     def console_password_secret(self) -> sm.ISecret | None:
-        """The generated console password's secret as an ``aws_secretsmanager.ISecret`` (with its
-        ``credentials_key``, so ``grant_read`` also grants ``kms:Decrypt``), when ``console_access``
-        generates one. The L1 is ``console_password_secret_resource``."""
+        """The generated console password's secret as an ``aws_secretsmanager.ISecret``, when
+        ``console_access`` generates one (``grant_read`` grants reading it; for ``kms:Decrypt`` see
+        ``credentials_key``). The L1 is ``console_password_secret_resource``."""
         resource = self.console_password_secret_resource
         return None if resource is None else self._secret("ConsolePasswordSecret", resource)
 
@@ -601,20 +601,13 @@ class IamUser(PrincipalMembers, cdk.Resource):
         return secretsmanager.Secret.from_secret_attributes(self, id, secret_complete_arn=resource.ref,
                                                             encryption_key=self._encryption_key)
 
-    @functools.cached_property
+    @property
     def _encryption_key(self) -> Any:
-        """The ``credentials_key`` as an ``aws_kms.IKey`` (None: the AWS-managed key)."""
+        """The ``credentials_key`` when it is an ``aws_kms.IKey``: a secret's ``grant_read`` then also
+        grants ``kms:Decrypt`` through Secrets Manager, as the CDK does for its own secrets. A
+        ``CredentialsKey`` names its readers in its own key policy (``password_readers``, ``readers``)."""
         key = self._credentials_key
-        if key is None:
-            return None
-        from aws_cdk import aws_kms as kms
-        if isinstance(key, cr.CredentialsKey):
-            return kms.Key.from_key_arn(self, "CredentialsKeyRef", key.key_arn)
-        if isinstance(key, str):
-            if key.startswith("alias/"):
-                return kms.Alias.from_alias_name(self, "CredentialsKeyRef", key)
-            return kms.Key.from_key_arn(self, "CredentialsKeyRef", key)
-        return key  # an aws_kms.IKey
+        return None if key is None or isinstance(key, (str, cr.CredentialsKey)) else key
 
     @property
     def group_names(self) -> tuple[str, ...]:

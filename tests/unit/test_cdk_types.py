@@ -162,3 +162,17 @@ def test_fails_if_a_reader_is_neither_an_arn_nor_a_role():
     with pytest.raises(IamConstructsError, match=r"console_access.password_readers: 3 is not an IAM principal ARN"):
         IamUser(stack, "A", user_name="a", tags=TAGS, console_access=ConsoleAccess(password_readers=[3]))
     assert stack.node.try_find_child("A") is None
+
+
+def test_grant_read_on_a_credential_secret_also_grants_decrypt_with_an_ikey():
+    stack = new_stack()
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    reader = iam.Role(stack, "Reader", assumed_by=iam.AccountRootPrincipal())
+    jane = IamUser(stack, "Jane", user_name="jane", tags=TAGS, console_access=True, credentials_key=key)
+    jane.console_password_secret.grant_read(reader)
+    t = template(stack).to_json()["Resources"]
+    statements = t[stack.get_logical_id(key.node.default_child)]["Properties"]["KeyPolicy"]["Statement"]
+    decrypt = [s for s in statements if s["Action"] == "kms:Decrypt"]
+    assert decrypt and decrypt[0]["Principal"] == {"AWS": {"Fn::GetAtt": [stack.get_logical_id(
+        reader.node.default_child), "Arn"]}}
+    assert "secretsmanager." in json.dumps(decrypt[0]["Condition"])
