@@ -404,4 +404,4 @@ class IamGroup(PrincipalMembers, cdk.Resource):
                 "resources (wildcards in ARNs), drop listed managed_policies, or split the group"]
 
 
-__all__ = ["IamGroup"]
+__all__ = ["GroupPlan", "IamGroup", "plan_group"]
