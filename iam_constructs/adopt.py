@@ -42,6 +42,8 @@ CHANGE_SET_NAME = "iam-constructs-adopt"
 IDENTIFIERS = {"AWS::IAM::User": "UserName", "AWS::IAM::Group": "GroupName", "AWS::IAM::ManagedPolicy": "PolicyArn"}
 STACK_TAG = "iam-constructs:stack"   # defaults.STACK_TAG: written by the stack, never adopted
 USERS_PER_STACK = 50                 # README: about one user stack per 50 users with the cleanup on
+DEFAULT_USER_STACKS = 4              # the roster's own default (schema.DEFAULT_USER_STACKS): room to grow
+MAX_USER_STACKS = 200                # schema.MAX_USER_STACKS
 PERMISSIONS = {
     "GetAccountAuthorizationDetails": "iam:GetAccountAuthorizationDetails",
     "GetAccountPasswordPolicy": "iam:GetAccountPasswordPolicy",
@@ -347,7 +349,7 @@ def plan_roster(account: Account, *, stack_prefix: str = "Iam", user_stacks: int
         users.append(entry)
         user_notes[name] = notes
     if user_stacks is None:
-        user_stacks = max(1, -(-len(users) // USERS_PER_STACK))
+        user_stacks = max(DEFAULT_USER_STACKS, -(-len(users) // USERS_PER_STACK))
     account_entry: dict[str, Any] = {}
     pp = account.password_policy
     if pp is None:
@@ -631,6 +633,9 @@ def add_arguments(p) -> None:
     p.add_argument("--path-prefix", help="adopt only users whose path starts with this (e.g. /developers/), and "
                                          "their groups")
     p.add_argument("--stack-prefix", default="Iam", help="the roster's account.stack_prefix (default Iam)")
+    p.add_argument("--user-stacks", type=int, default=None,
+                   help=f"the roster's account.user_stacks, fixed for the roster's life: choose it for the size you "
+                        f"expect to reach (default: {DEFAULT_USER_STACKS}, or one per {USERS_PER_STACK} users if more)")
 
 
 def _say(line: str) -> None:
@@ -673,11 +678,15 @@ def _run_cli(args) -> int:
     if not (args.stack_prefix.isalnum() and args.stack_prefix[:1].isalpha() and len(args.stack_prefix) <= 40):
         _say(f"adopt: --stack-prefix {args.stack_prefix!r} must be 1-40 letters and digits, starting with a letter")
         return EXIT_BAD_INPUT
+    if args.user_stacks is not None and not 1 <= args.user_stacks <= MAX_USER_STACKS:
+        _say(f"adopt: --user-stacks {args.user_stacks} must be from 1 to {MAX_USER_STACKS}")
+        return EXIT_BAD_INPUT
     try:
         session = boto3.session.Session(profile_name=args.profile, region_name=args.region)
         iam = session.client("iam", endpoint_url=args.endpoint_url,
                              config=Config(connect_timeout=10, read_timeout=60))
-        report = adopt(iam, args.out, path_prefix=args.path_prefix, stack_prefix=args.stack_prefix)
+        report = adopt(iam, args.out, path_prefix=args.path_prefix, stack_prefix=args.stack_prefix,
+                       user_stacks=args.user_stacks)
     except ClientError as e:
         _say(_denied_or_failed(e, args.endpoint_url))
         return EXIT_BAD_INPUT

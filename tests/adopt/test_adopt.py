@@ -96,7 +96,7 @@ def test_existing_credentials_are_kept_out_of_the_roster_and_reported(adopted):
     assert any("inline policy direct on the user" in n for n in report["users"]["max.mustermann"]["notes"])
     text = (out / "roster.yaml").read_text()
     assert "# console password (login profile) made outside CloudFormation" in text
-    assert "jane.smith" in printed and "IamUsers1" in printed
+    assert "jane.smith" in printed and "IamUsers" in printed
 
 
 def test_no_password_policy_is_false(iam, endpoint, tmp_path, capsys):
@@ -165,7 +165,11 @@ def test_import_documents_pass_botocore_validation_for_create_change_set(adopted
     cfn = botocore.session.get_session().create_client("cloudformation", region_name="us-east-1",
                                                         aws_access_key_id="x", aws_secret_access_key="x")
     documents = list(_documents(out))
-    assert [name for name, _, _ in documents] == ["IamAccount", "IamUsers1"]
+    from iam_constructs.roster import load_roster
+    roster, _ = load_roster(str(out / "roster.yaml"))
+    assert roster.user_stacks == 4     # the roster's default: room to grow
+    assert documents[0][0] == "IamAccount"
+    assert {name for name, _, _ in documents[1:]} == {f"IamUsers{roster.stack_of(u.name) + 1}" for u in roster.users}
     with Stubber(cfn) as stub:
         for name, resources, template in documents:
             params = {"StackName": name, "ChangeSetName": "iam-constructs-adopt", "ChangeSetType": "IMPORT",
@@ -228,9 +232,11 @@ def test_commands_import_each_stack_then_deploy(adopted):
     out, _ = adopted
     text = (out / "import" / "commands.sh").read_text()
     imports = [line for line in text.splitlines() if "--change-set-type IMPORT" in line]
-    assert len(imports) == 2 and all("--resources-to-import file://" in line for line in imports)
-    assert text.index("create-change-set --stack-name IamAccount") < text.index("create-change-set --stack-name IamUsers1")
-    assert text.index("stack-import-complete --stack-name IamUsers1") < text.index("aws cloudformation deploy")
+    assert len(imports) == len(list(_documents(out))) and all("--resources-to-import file://" in line
+                                                               for line in imports)
+    assert "--stack-name IamAccount " in imports[0]
+    assert text.rindex("stack-import-complete") < text.index("aws cloudformation deploy")
+    assert "nothing to import; the deployment below creates it" in text   # 4 user stacks, not all used
     assert "iam-constructs audit --roster" in text
 
 
@@ -309,6 +315,7 @@ def test_unreachable_endpoint_is_exit_2(tmp_path, capsys):
 @pytest.mark.parametrize("argv, message", [
     (["--path-prefix", "developers"], "--path-prefix"),
     (["--stack-prefix", "1bad"], "--stack-prefix"),
+    (["--user-stacks", "0"], "--user-stacks"),
 ])
 def test_bad_arguments_are_exit_2(tmp_path, capsys, argv, message):
     assert main(["adopt", "--out", str(tmp_path / "o"), *argv]) == 2
@@ -386,7 +393,7 @@ def test_many_users_land_in_the_stacks_the_roster_places_them_and_tags_stay_text
         iam.create_user(UserName=name, Tags=[{"Key": k, "Value": v} for k, v in odd.items()])
         iam.add_user_to_group(GroupName="crowd", UserName=name)
     out = tmp_path / "o"
-    assert main(["adopt", "--out", str(out), "--endpoint-url", endpoint]) == 0
+    assert main(["adopt", "--out", str(out), "--endpoint-url", endpoint, "--user-stacks", "3"]) == 0
     capsys.readouterr()
     from iam_constructs.roster import load_roster
     roster, problems = load_roster(str(out / "roster.yaml"))
