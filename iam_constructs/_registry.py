@@ -1,27 +1,33 @@
-"""Per-app registry of IAM names and account settings, and a Python-side cache of facts about
-stacks and scopes that never change once made (each read of them is a round trip to the CDK)."""
+"""Account-wide facts of one app (IAM names claimed, the declared password policy, generated
+password lengths), kept by one hidden construct under the app's root, one registry per account;
+and a Python-side memo of facts about constructs that never change once made (each read of them is
+a round trip to the CDK)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import aws_cdk as cdk
 from constructs import Construct
 
-_CACHE = "_iam_constructs_cache"
+_REGISTRY_ID = "IamConstructsAccountRegistry"
 
 
 @dataclass
 class _AccountRegistry:
-    names: dict = field(default_factory=dict)
-    password_policy: tuple | None = None
-    password_lengths: list = field(default_factory=list)
+    names: dict[tuple[str, str], str] = field(default_factory=dict)
+    password_policy: tuple[str, Any] | None = None
+    password_lengths: list[tuple[str, int]] = field(default_factory=list)
 
 
-@dataclass
-class StackFacts:
-    stack: cdk.Stack
-    registry: _AccountRegistry
+class _AppRegistry(Construct):
+    """The app's account registries, by account (a token for an environment-agnostic stack). It
+    holds no resources: synthesis emits nothing for it."""
+
+    def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id)
+        self.accounts: dict[str, _AccountRegistry] = {}
 
 
 def path_of(scope: Construct) -> str:
@@ -42,14 +48,16 @@ def stack_of(scope: Construct) -> cdk.Stack:
     return cached
 
 
-def facts(stack: cdk.Stack) -> StackFacts:
-    """The stack's account registry (names, password policy) in its app, read once per stack."""
-    cached = stack.__dict__.get(_CACHE)
+def _registry(stack: cdk.Stack) -> _AccountRegistry:
+    """The registry of the stack's account in its app (found once per stack)."""
+    cached = stack.__dict__.get("_iam_constructs_registry")
     if cached is None:
         root = stack.node.root
-        accounts: dict = root.__dict__.setdefault(_CACHE, {})
-        registry = accounts.setdefault(stack.account, _AccountRegistry())
-        cached = stack.__dict__[_CACHE] = StackFacts(stack, registry)
+        app = root.node.try_find_child(_REGISTRY_ID)
+        if not isinstance(app, _AppRegistry):
+            app = _AppRegistry(cast(Construct, root), _REGISTRY_ID)
+        cached = stack.__dict__["_iam_constructs_registry"] = app.accounts.setdefault(stack.account,
+                                                                                        _AccountRegistry())
     return cached
 
 
@@ -70,7 +78,7 @@ def claim(stack: cdk.Stack, kind: str, name: str, owner_path: str) -> str | None
 def claim_all(stack: cdk.Stack, kind: str, entries) -> list[tuple[str, str, str]]:
     """Claims (name, owner path) pairs all at once: returns every (owner, name, holder) clash,
     including clashes within ``entries``, and records nothing when there is one."""
-    names = facts(stack).registry.names
+    names = _registry(stack).names
     clashes: list[tuple[str, str, str]] = []
     batch: dict[tuple[str, str], str] = {}
     for name, owner in entries:
@@ -88,7 +96,7 @@ def claim_all(stack: cdk.Stack, kind: str, entries) -> list[tuple[str, str, str]
 def declare_password_policy(stack: cdk.Stack, policy, owner_path: str) -> str | None:
     """Records the account's password policy; returns the path of one already declared for the same
     account, or None."""
-    registry = facts(stack).registry
+    registry = _registry(stack)
     if registry.password_policy is None:
         registry.password_policy = (owner_path, policy)
         return None
@@ -97,14 +105,14 @@ def declare_password_policy(stack: cdk.Stack, policy, owner_path: str) -> str | 
 
 def declared_password_policy(stack: cdk.Stack):
     """The password policy declared for the stack's account in this app, or None."""
-    holder = facts(stack).registry.password_policy
+    holder = _registry(stack).password_policy
     return holder[1] if holder else None
 
 
 def record_console_password_length(stack: cdk.Stack, owner_path: str, length: int) -> None:
     """Remembers the length of a password generated for a user, for the password-policy check."""
-    facts(stack).registry.password_lengths.append((owner_path, length))
+    _registry(stack).password_lengths.append((owner_path, length))
 
 
 def console_password_lengths(stack: cdk.Stack) -> list:
-    return list(facts(stack).registry.password_lengths)
+    return list(_registry(stack).password_lengths)
