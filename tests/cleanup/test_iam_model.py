@@ -169,6 +169,7 @@ def test_plain_moto_deletes_an_assigned_virtual_mfa_device(plain_iam):
     serial = plain_iam.create_virtual_mfa_device(VirtualMFADeviceName="jane-phone")["VirtualMFADevice"]["SerialNumber"]
     _enable(plain_iam, serial)
     plain_iam.delete_virtual_mfa_device(SerialNumber=serial)  # real IAM: DeleteConflict
+    assert plain_iam.list_virtual_mfa_devices()["VirtualMFADevices"] == []  # moto let it go
 
 
 def test_unassigned_virtual_device_does_not_block_its_deletion_or_the_user(iam_model):
@@ -177,6 +178,8 @@ def test_unassigned_virtual_device_does_not_block_its_deletion_or_the_user(iam_m
     serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="half-enrolled")["VirtualMFADevice"]["SerialNumber"]
     iam.delete_user(UserName=USER)
     iam.delete_virtual_mfa_device(SerialNumber=serial)
+    assert iam.list_virtual_mfa_devices()["VirtualMFADevices"] == []
+    assert iam.list_users()["Users"] == []
 
 
 def test_every_precondition_at_once_is_reported_in_the_reference_order(iam_model):

@@ -104,9 +104,17 @@ def test_fails_if_second_policy_for_the_same_account():
 
 
 def test_policy_per_account_in_a_multi_account_app():
+    """One policy per account: two accounts may each declare one; a second in the same account is refused."""
     app = cdk.App()
-    for account in ("111111111111", "222222222222"):
-        AccountPasswordPolicy(cdk.Stack(app, f"S{account}", env=cdk.Environment(account=account, region="us-east-1")), "P")
+    stacks = [cdk.Stack(app, f"S{account}", env=cdk.Environment(account=account, region="us-east-1"))
+              for account in ("111111111111", "222222222222")]
+    for stack in stacks:
+        AccountPasswordPolicy(stack, "P")
+    for stack in stacks:
+        assert len(resources_of_type(template(stack), "Custom::AccountPasswordPolicy")) == 1
+    again = cdk.Stack(app, "Again", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    with pytest.raises(IamConstructsError, match="S111111111111/P"):
+        AccountPasswordPolicy(again, "P")
 
 
 def test_declared_policy_drives_generated_password_length():
