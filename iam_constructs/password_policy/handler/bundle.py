@@ -187,7 +187,7 @@ class _Alias(ast.NodeTransformer):
         return node
 
 
-def _shorten(module: ast.Module) -> ast.Module:
+def _shorten(module: ast.Module, names: dict[str, str] | None = None) -> ast.Module:
     """Steps 2 and 3. Names, repeated strings and builtins read often are ranked together by how
     often they are written, and take the short names in that order; a string becomes a constant,
     and a builtin an alias (``a=isinstance``), only where that is shorter."""
@@ -213,6 +213,10 @@ def _shorten(module: ast.Module) -> ast.Module:
             continue
         (mapping, constants, aliases)[kind][original] = name
         name = next(short)
+    if names is not None:  # short name -> what it stands for, for reading the function's tracebacks
+        names.update({short: original for original, short in mapping.items()})
+        names.update({short: repr(value) for value, short in constants.items()})
+        names.update({short: original for original, short in aliases.items()})
     module = _Rename(mapping, constants).visit(module)
     module = _Alias(aliases).visit(module)
     module.body = [ast.Assign(targets=[ast.Name(id=n, ctx=ast.Store())], value=ast.Constant(v))
@@ -343,8 +347,9 @@ def _layout(lines: list[tuple[int, str]]) -> str:
     return "\n".join(emit(tree, 0, [])) + "\n"
 
 
-def minify(folder: Path, parts) -> str:
-    """The modules ``parts`` of ``folder``, joined (relative imports dropped) and minified."""
+def minify(folder: Path, parts, names: dict[str, str] | None = None) -> str:
+    """The modules ``parts`` of ``folder``, joined (relative imports dropped) and minified. ``names``,
+    if given, receives each short name and what it stands for."""
     body: list[ast.stmt] = []
     for name in parts:
         tree = ast.parse((folder / name).read_text())
@@ -356,7 +361,7 @@ def minify(folder: Path, parts) -> str:
             _strip_docstring(node)
     _merge_imports(module)
     _inline_constants(module)
-    module = ast.fix_missing_locations(_shorten(module))
+    module = ast.fix_missing_locations(_shorten(module, names))
     readable = ast.unparse(module)
     text = _layout(_logical_lines(readable))
     if ast.dump(ast.parse(text)) != ast.dump(ast.parse(readable)):
@@ -368,3 +373,19 @@ def minify(folder: Path, parts) -> str:
 def inline_source() -> str:
     """The password-policy handler as inline code."""
     return minify(Path(__file__).parent, _PARTS)
+
+
+def readable_names(folder: Path = Path(__file__).parent, parts=_PARTS) -> dict[str, str]:
+    """Short name -> original name (or string) in the inline code: a traceback from CloudWatch
+    (``File "/var/task/index.py", line 14, in aq``) reads with it (``aq``: ``refusal``).
+
+        python -m iam_constructs.password_policy.handler.bundle
+    """
+    names: dict[str, str] = {}
+    minify(folder, parts, names)
+    return names
+
+
+if __name__ == "__main__":
+    for short, original in sorted(readable_names().items()):
+        print(f"{short}\t{original}")

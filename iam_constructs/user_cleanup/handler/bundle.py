@@ -5,7 +5,7 @@ output, not only the readable modules."""
 import functools
 from pathlib import Path
 
-from ...password_policy.handler.bundle import ENTRY_POINT, minify
+from ...password_policy.handler.bundle import ENTRY_POINT, minify, readable_names
 
 _PARTS = ("plan.py", "external.py", "index.py")
 
@@ -15,4 +15,9 @@ def inline_source() -> str:
     return minify(Path(__file__).parent, _PARTS)
 
 
-__all__ = ["ENTRY_POINT", "inline_source"]
+def names() -> dict[str, str]:
+    """Short name -> original name in the inline code, for reading the function's tracebacks."""
+    return readable_names(Path(__file__).parent, _PARTS)
+
+
+__all__ = ["ENTRY_POINT", "inline_source", "names"]
