@@ -81,8 +81,7 @@ class Plan:
 
 def user_stack_name(roster, index: int) -> str:
     """The name of user stack ``index`` (0-based), as the roster builder names it."""
-    width = len(str(roster.user_stacks))
-    return f"{roster.stack_prefix}Users{index + 1:0{width}d}"
+    return roster.user_stack_name(index)
 
 
 def stack_name_of(roster, user_name: str) -> str:

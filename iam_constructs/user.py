@@ -29,7 +29,7 @@ from ._policy import managed_policy_arn
 from ._registry import claim_all, declared_password_policy, path_of, record_console_password_length, stack_of
 from ._tokens import is_unresolved
 from ._user_template import include, logical_id
-from ._validate import check_acknowledgements, check_name, check_path, check_tags, parse_date
+from ._validate import check_acknowledgements, check_name, check_path, check_secret_name, check_tags, parse_date
 from .errors import IamConstructsError, Problem, ProblemCollector, check_scope_and_id, show
 from .group import GrantPolicies, IamGroup
 from .password_policy.spec import PasswordPolicy
@@ -211,6 +211,14 @@ def plan_user(stack: cdk.Stack | None, where: str, props: UserProps) -> tuple[Us
         p.add("console_access", "a user with both console access and access keys is refused: people sign "
                                 "in, bots use keys. Split into two users, or give console_and_keys_reason "
                                 "('<why>') to allow it for this user")
+    if isinstance(user_name, str) and limits.NAME_PATTERN.fullmatch(user_name) and not is_unresolved(user_name):
+        # The user's secrets are named after it; a name IAM takes (a comma) may be one Secrets Manager refuses.
+        secret_names = ([cr.console_secret_name(user_name)] if console is not None
+                        and isinstance(console.initial_password, str) and console.initial_password == cr.GENERATED
+                        else []) + \
+            [cr.access_key_secret_name(user_name, n) for n, _ in slots]
+        for secret_name in secret_names[:1]:
+            check_secret_name(p, "user_name", secret_name)
     if password_policy is not None and not isinstance(password_policy, PasswordPolicy):
         p.add("password_policy", f"{show(password_policy)} must be a PasswordPolicy")
         password_policy = None

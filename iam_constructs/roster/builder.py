@@ -86,8 +86,7 @@ def build(scope: Construct, roster: Roster, *, stack_factory: StackFactory = def
             account, g.name, group_name=g.name, path=g.path, managed_policies=g.managed_policies,
             statements=g.statements, enforce_mfa=g.name.lower() in mfa, acknowledgements=g.acknowledge)
 
-    width = len(str(roster.user_stacks))
-    user_stacks = [stack_factory(scope, f"{prefix}Users{i + 1:0{width}d}",
+    user_stacks = [stack_factory(scope, roster.user_stack_name(i),
                                  f"IAM users {i + 1} of {roster.user_stacks} from {roster.path} (iam-constructs)")
                    for i in range(roster.user_stacks)]
     for stack in user_stacks:

@@ -104,6 +104,11 @@ class Roster:
         reordering other users never moves it."""
         return stack_index(user_name, self.user_stacks)
 
+    def user_stack_name(self, index: int) -> str:
+        """The name of user stack ``index`` (0-based): the prefix, ``Users`` and the 1-based number,
+        zero-padded to the width of ``user_stacks``."""
+        return f"{self.stack_prefix}Users{index + 1:0{len(str(self.user_stacks))}d}"
+
     def mfa_groups(self) -> set[str]:
         """Lower-cased names of groups that get the MFA deny: every group with a console user."""
         if not self.enforce_mfa:
@@ -531,5 +536,6 @@ def _cross_checks(ctx: _Ctx, groups: list[GroupSpec], users: list[UserSpec], enf
                     f"user stack {index + 1} of {user_stacks} would hold {count} resources (budget "
                     f"{RESOURCES_PER_STACK_BUDGET}, CloudFormation's limit 500); set user_stacks to at least "
                     f"{-(-total * 5 // (RESOURCES_PER_STACK_BUDGET * 4))} for {len(users)} users. Changing it "
-                    "moves users between stacks: choose it for the size you expect to reach (README)")
+                    "moves users between stacks: run iam-constructs plan with --refactor-out first, which moves "
+                    "them by stack refactoring without replacing anyone (README: Growing a roster)")
             break

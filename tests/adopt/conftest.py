@@ -19,8 +19,7 @@ INLINE_DOCUMENT = {"Version": "2012-10-17", "Statement": [
 
 @pytest.fixture(scope="module")
 def server():
-    pytest.importorskip("flask", reason="moto's server needs moto[server] (flask, flask-cors)")
-    import os
+    import os  # moto's server needs flask: moto[server] in the test extra (a missing one fails, never skips)
 
     from moto.server import ThreadedMotoServer
     before = os.environ.get("MOTO_IAM_LOAD_MANAGED_POLICIES")

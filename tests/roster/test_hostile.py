@@ -442,11 +442,9 @@ _CONDITION_OPERATOR = re.compile(
     r"Numeric(Less|Greater)Than(Equals)?|Date(Not)?Equals|Date(Less|Greater)Than(Equals)?|Bool|BinaryEquals|"
     r"(Not)?IpAddress|Arn(Not)?(Equals|Like))(IfExists)?|Null")
 
-# What the schema accepts that IAM refuses, known and owned elsewhere (issue 13, item 2); each kind
-# is pinned by an example in test_known_gaps below. A kind not listed here fails the fuzz tests.
-KNOWN_GAPS = {
-    "version written as true or 1.0",
-}
+# What the schema accepts that IAM refuses and is known: none. A kind the fuzz detector finds in an
+# accepted roster fails the fuzz tests; test_fixed_gaps below keeps the last ones refused.
+KNOWN_GAPS: set[str] = set()
 
 
 def _iam_tag_text(text: str) -> bool:
@@ -793,35 +791,24 @@ def test_fuzz_reader_builds_what_pyyaml_builds(data, flow, share):
     assert lines_are_sane(ours, len(loader._BREAK.split(text))), text
 
 
-# -- what the schema accepts and IAM refuses (owned by the schema; pinned here) -------------------
+# -- gaps once accepted, now refused ---------------------------------------------------------------
 
-# Fixed kinds leave both lists; their examples are refused in tests/unit/test_iam_rules.py.
-KNOWN_GAP_EXAMPLES = [
-    ("version written as true or 1.0", 'version_: true'),
-    ("version written as true or 1.0", 'version_: 1.0'),
+# Other fixed kinds (names, tags, ARNs, Sids, operators) are refused in tests/unit/test_iam_rules.py.
+FIXED_GAP_EXAMPLES = [
+    ("version written as true or 1.0", "version: true"),
+    ("version written as true or 1.0", "version: 1.0"),
 ]
 
 
-def _gap_roster(fragment: str) -> str:
-    if fragment.startswith("version_: "):
-        return fragment.replace("version_", "version") + "\n"
-    if fragment.startswith("groups_:"):
-        return "version: 1\n" + fragment.replace("groups_", "groups") + "\n"
-    return "version: 1\nusers:\n" + fragment + "\n"
-
-
-def test_every_known_gap_is_pinned():
-    assert {kind for kind, _ in KNOWN_GAP_EXAMPLES} == KNOWN_GAPS
-
-
-@pytest.mark.parametrize("kind,fragment", KNOWN_GAP_EXAMPLES)
-def test_known_gaps(kind, fragment):
-    """Each known gap: read cleanly, seen by the fuzz detector, and (until the schema refuses it)
-    an expected failure; once the schema refuses it the test passes and the kind leaves KNOWN_GAPS."""
-    data, problems = loader.load(_gap_roster(fragment), "R")
+@pytest.mark.parametrize("kind,text", FIXED_GAP_EXAMPLES)
+def test_fixed_gaps(kind, text):
+    """Read cleanly, seen by the fuzz detector as wrong, and refused by the schema on its line."""
+    data, problems = loader.load(text + "\n", "R")
     assert problems == []
+    accepted = schema.Roster(path="R", password_policy=None, password_policy_on_delete="restore", enforce_mfa=True,
+                             credentials_key=True, required_tags=(), stack_prefix="Iam", user_stacks=1, groups=(),
+                             users=())
+    assert kind in wrongly_accepted(accepted, data)
     roster, problems = schema.parse(data, "R")
-    if roster is not None:
-        assert kind in wrongly_accepted(roster, data)
-        pytest.xfail(f"accepted by the schema, refused by IAM or the format: {kind} (issue 13, item 2)")
-    assert problems
+    assert roster is None
+    assert [(p.where, p.field) for p in problems] == [("R:1", "version")], problems

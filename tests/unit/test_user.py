@@ -282,3 +282,16 @@ def test_disabled_since_is_written_as_a_tag_and_needs_disabled():
         IamUser(new_stack(), "Gone", user_name="gone", tags=TAGS, disabled_since="2026-11-02")
     with pytest.raises(IamConstructsError, match=r"disabled_since: 2999-01-01 is in the future"):
         IamUser(new_stack(), "Gone", user_name="gone", tags=TAGS, disabled=True, disabled_since="2999-01-01")
+
+
+@pytest.mark.parametrize("credentials", [{"console_access": True}, {"programmatic_access": True}])
+def test_a_name_iam_takes_but_secrets_manager_refuses_is_refused_only_with_secrets(credentials):
+    """A comma is legal in an IAM user name, not in a secret name: a user whose credentials would
+    live in /iam-users/<name>/... is refused at construction, not at deploy time."""
+    stack = new_stack()
+    IamUser(stack, "NoSecrets", user_name="a,b", tags=TAGS)
+    with pytest.raises(IamConstructsError) as e:
+        IamUser(stack, "WithSecrets", user_name="c,d", tags=TAGS, **credentials)
+    assert "user_name: the secret name '/iam-users/c,d/" in str(e.value)
+    assert "Secrets Manager refuses" in str(e.value)
+    assert "WithSecrets" not in [c.node.id for c in stack.node.children]
