@@ -97,7 +97,7 @@ def check_out_dir(out_dir: str) -> list:
 
 
 def export(roster_path: str, out_dir: str, *, rule_packs: bool = True) -> int:
-    from .errors import print_problems
+    from .errors import IamConstructsError, print_problems
     from .roster import Progress, build, load_roster
     problems = check_out_dir(out_dir)  # before the roster and the synthesis, which take a while
     roster, roster_problems = load_roster(roster_path)
@@ -112,7 +112,11 @@ def export(roster_path: str, out_dir: str, *, rule_packs: bool = True) -> int:
     progress = Progress()
     with tempfile.TemporaryDirectory(prefix="iam-constructs-export-") as tmp:
         app = cdk.App(outdir=tmp)
-        stacks = build(app, roster, progress=progress)
+        try:
+            stacks = build(app, roster, progress=progress)
+        except IamConstructsError as e:  # validate runs the same checks; kept so a gap is never a traceback
+            print_problems(e.problems)
+            return 2
         if rule_packs:
             add_rule_packs(app)
         try:

@@ -43,3 +43,20 @@ def test_export_refuses_a_roster_with_unacknowledged_findings(tmp_path):
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "IamConstructs-PasswordPolicyCis" in done.stderr
     assert not out.exists()
+
+
+def test_a_construct_problem_behind_a_valid_roster_is_lines_not_a_traceback(tmp_path, monkeypatch, capsys):
+    """validate and build run the same checks; should a gap ever open, export still answers with
+    the construct's problem lines and exit 2, and writes nothing."""
+    from iam_constructs import export as export_module, roster
+    from iam_constructs.errors import IamConstructsError, Problem
+
+    def failing_build(*args, **kwargs):
+        raise IamConstructsError([Problem("IamUsers1/Users/jane", "tags", "a problem only the construct sees")])
+
+    monkeypatch.setattr(roster, "build", failing_build)
+    out = tmp_path / "out"
+    assert export_module.export(str(ROOT / "examples" / "roster.yaml"), str(out)) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "IamUsers1/Users/jane: tags: a problem only the construct sees"
+    assert not out.exists()
