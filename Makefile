@@ -11,7 +11,7 @@ PY     := $(VENV)/bin/python
 $(VENV)/.runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e .
+	$(PY) -m pip install -q -e '.[aws]'
 	touch $@
 
 $(VENV)/.test: $(VENV)/.runtime pyproject.toml

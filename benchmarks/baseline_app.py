@@ -3,7 +3,9 @@ stack, no rule packs."""
 
 import sys
 
-import iam_constructs  # noqa: F401  (silences the jsii Node banner)
+import iam_constructs
+
+iam_constructs.silence_node_banner()  # before aws_cdk starts jsii, as app.py does
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam

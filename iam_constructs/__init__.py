@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .mfa import MfaEnforcementPolicy, SelfServiceCredentialsPolicy
     from .password_policy import AccountPasswordPolicy, PasswordPolicy
     from .scheduled_audit import CredentialAudit
-    from .user import IamUser, IamUsers
+    from .user import AccessKey, IamUser, IamUsers, UserProps
 
 _MODULES = {
     "AccessKeySlot": ".credentials", "ConsoleAccess": ".credentials", "CredentialsKey": ".credentials",
@@ -32,7 +32,7 @@ _MODULES = {
     "MfaEnforcementPolicy": ".mfa", "SelfServiceCredentialsPolicy": ".mfa",
     "AccountPasswordPolicy": ".password_policy", "PasswordPolicy": ".password_policy",
     "CredentialAudit": ".scheduled_audit",
-    "IamUser": ".user", "IamUsers": ".user",
+    "AccessKey": ".user", "IamUser": ".user", "IamUsers": ".user", "UserProps": ".user",
 }
 
 __all__ = sorted([*_MODULES, "silence_node_banner"])

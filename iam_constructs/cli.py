@@ -116,6 +116,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from ._jsii_env import silence_node_banner
+    silence_node_banner()  # before any command starts jsii: no Node end-of-life banner in our output
     top = parser()
     args, unknown = top.parse_known_args(argv)
     if unknown and not getattr(args, "any_arguments", False):

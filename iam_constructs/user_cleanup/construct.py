@@ -68,7 +68,7 @@ class UserCleanupFunction(Construct):
             max_attempts=11)
         # Every cleanup resource calls the function by its ARN, so depends on it; the function
         # depends on its role's policy, so no cleanup runs without it (and it outlives them on delete).
-        self.function.get_resource(self.function_logical_id).add_dependency(self.role_policy)
+        self.function.get_resource(self.function_logical_id).add_resource_dependency(self.role_policy)
         acknowledge(self.role_policy, ack.USER_CLEANUP_ROLE)
         acknowledge(self.function, ack.USER_CLEANUP_FUNCTION)
         acknowledge(self.log_group, ack.USER_CLEANUP_LOGS)

@@ -23,6 +23,7 @@ import traceback
 
 def main(snippets_path: str, results_path: str) -> int:
     import iam_constructs
+    iam_constructs.silence_node_banner()
     import aws_cdk as cdk
     from iam_constructs.synth import add_rule_packs, unacknowledged
 

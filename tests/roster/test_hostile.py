@@ -229,11 +229,11 @@ def test_anchors_aliases_and_merge_keys_still_work(tmp_path):
 
 
 def test_the_reader_builds_what_pyyaml_builds(tmp_path):
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        from make_roster import roster as make
-    finally:
-        sys.path.pop(0)
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("benchmarks_make_roster", ROOT / "benchmarks" / "make_roster.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    make = module.roster
     text = yaml.safe_dump(make(300), sort_keys=False, width=200)
     data, problems = loader.load(text, "R")
     assert problems == [] and data == yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

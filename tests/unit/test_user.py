@@ -78,17 +78,6 @@ def test_past_expiry_warns():
         "/TestStack/Jane", assertions.Match.string_like_regexp("2020-01-01 is in the past"))
 
 
-def test_logical_id_depends_only_on_construct_path():
-    a = new_stack()
-    IamUser(a, "jane", user_name="jane", tags=TAGS)
-    b = new_stack()
-    IamUser(b, "zed", user_name="zed", tags=TAGS)
-    IamUser(b, "jane", user_name="jane", tags=TAGS, path="/x/")
-    ids_a = set(resources_of_type(template(a), "AWS::IAM::User"))
-    ids_b = set(resources_of_type(template(b), "AWS::IAM::User"))
-    assert ids_a <= ids_b
-
-
 def test_permissions_boundary_by_name_is_partition_aware():
     stack = new_stack()
     IamUser(stack, "Jane", user_name="jane", tags=TAGS, permissions_boundary="PowerUserAccess")
