@@ -15,6 +15,8 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.fuzzing import examples
+
 from tests.cleanup.conftest import Context, event, props
 
 PHYSICAL_ID = "IamUserCleanup/jane.smith"
@@ -59,7 +61,7 @@ def _mutations():
     return st.tuples(st.sampled_from(["Create", "Update", "Delete"]), st.one_of(at_event, at_props))
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=_mutations())
 def test_every_hostile_event_gets_at_most_one_bounded_answer_and_iam_is_untouched(recorded, response_server,
                                                                                    handler_module, case):
@@ -96,7 +98,7 @@ def test_every_hostile_event_gets_at_most_one_bounded_answer_and_iam_is_untouche
         assert reason.startswith(f"ValueError: {key}: "), (repr(case)[:300], reason[:300])
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(thing=st.one_of(st.none(), st.integers(), st.text(max_size=50), st.lists(st.text(max_size=5), max_size=3),
                        st.dictionaries(st.text(max_size=10), st.text(max_size=10), max_size=4)))
 def test_what_is_not_an_event_is_neither_answered_nor_acted_on(recorded, response_server, handler_module, thing):

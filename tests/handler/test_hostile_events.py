@@ -13,6 +13,8 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.fuzzing import examples
+
 from iam_constructs.password_policy.handler import diff
 from tests.handler.conftest import LOGICAL_ID, STACK_ID, Context, cfn_props, event
 
@@ -78,7 +80,7 @@ def _answers(server, before):
     return server.bodies[before:]
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(case=_mutations())
 def test_every_hostile_event_gets_one_bounded_answer_and_changes_nothing(recorded, response_server, handler_module,
                                                                           case):
@@ -108,7 +110,7 @@ def test_every_hostile_event_gets_one_bounded_answer_and_changes_nothing(recorde
         assert key in reason, (repr(case)[:300], reason[:300])
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(thing=st.one_of(st.none(), st.integers(), st.text(max_size=50), st.lists(st.text(max_size=5), max_size=3),
                        st.dictionaries(st.text(max_size=10), st.text(max_size=10), max_size=4)))
 def test_what_is_not_an_event_is_neither_answered_nor_acted_on(recorded, response_server, handler_module, thing):

@@ -16,6 +16,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.fuzzing import examples
+
 from iam_constructs import cli
 from iam_constructs.errors import IamConstructsError
 from iam_constructs.roster import build, load_roster
@@ -234,7 +236,7 @@ def _roster(draw):
             "users": draw(st.lists(_user(names), max_size=3))}
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_roster())
 def test_validate_accepts_only_what_the_build_accepts(doc):
     text = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)

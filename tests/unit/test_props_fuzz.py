@@ -12,6 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.fuzzing import examples
+
 from iam_constructs import (AccessKeySlot, AccountPasswordPolicy, ConsoleAccess, CredentialsKey, IamConstructsError,
                             IamGroup, IamUser, IamUsers, MfaEnforcementPolicy, PasswordPolicy,
                             SelfServiceCredentialsPolicy)
@@ -69,7 +71,7 @@ def _props_of(names, values):
 
 
 _USER_PROPS = [n for n in UserProps.names() if n != "user_name"]
-_FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+_FUZZ = settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                          HealthCheck.function_scoped_fixture])
 
 
@@ -142,7 +144,7 @@ def test_mfa_policy_props(shared, cls, name, path, flag):
                                        **extra))
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
 @given(picked=st.lists(st.sampled_from(["schedule", "max_key_age_days", "max_unused_days", "roster_users",
                                         "departure_window_days", "topic_key", "log_retention_days"]),
