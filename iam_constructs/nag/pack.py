@@ -99,7 +99,7 @@ RULE_IDS: tuple[str, ...] = tuple(r.id for r in RULES)
 
 
 @dataclass(frozen=True)
-class Finding:
+class RuleFinding:
     rule: Rule
     resource: TemplateResource
     detail: str
@@ -108,18 +108,18 @@ class Finding:
         return f"{self.rule.id} {self.rule.level.value} {self.resource.path}: {self.detail}"
 
 
-def check(app: Assembly, rules: Sequence[Rule] = RULES) -> list[Finding]:
+def check(app: Assembly, rules: Sequence[Rule] = RULES) -> list[RuleFinding]:
     """Runs every rule over every resource of its types; a rule that raises becomes a finding."""
-    findings: list[Finding] = []
+    findings: list[RuleFinding] = []
     for rule in rules:
         for resource in app.resources(*rule.types):
             try:
                 result = rule.check(resource, app)
             except Exception as e:  # a rule bug must not hide the resource
-                findings.append(Finding(rule, resource, f"the rule could not evaluate this resource ({type(e).__name__}: {e})"))
+                findings.append(RuleFinding(rule, resource, f"the rule could not evaluate this resource ({type(e).__name__}: {e})"))
                 continue
             if result.compliance is Compliance.NON_COMPLIANT:
-                findings.append(Finding(rule, resource, result.detail))
+                findings.append(RuleFinding(rule, resource, result.detail))
     return findings
 
 
@@ -143,7 +143,7 @@ class IamConstructsChecks:
                  today: _dt.date | None = None) -> None:
         self._required_tags = tuple(required_tags)
         self._today = today
-        self.last_findings: list[Finding] = []
+        self.last_findings: list[RuleFinding] = []
         """Every finding of the last validation, before acknowledgements."""
 
     @property
