@@ -118,7 +118,8 @@ class UserProps:
         if not isinstance(props, Mapping):
             return None, [Problem(where, "users", f"{show(props)} must be a mapping of IamUser props")]
         names = cls.names()
-        problems = [Problem(where, str(key), f"unknown prop; IamUser takes {', '.join(names)}")
+        problems = [Problem(where, key if isinstance(key, str) and key.isidentifier() else show(key),
+                            f"unknown prop; IamUser takes {', '.join(names)}")
                     for key in props if key not in names]
         if "user_name" not in props:
             problems.append(Problem(where, "user_name", "missing; every user needs a user_name"))

@@ -44,9 +44,17 @@ def _fresh_stack(app: cdk.App) -> cdk.Stack:
 class _Shared:
     """One App for the whole module: each jsii call costs, so stacks are reused."""
 
+    CHILDREN_PER_STACK = 30  # a long run (IAM_CONSTRUCTS_FUZZ_EXAMPLES) stays under 500 resources per stack
+
     def __init__(self) -> None:
         self.app = cdk.App()
-        self.stack = _fresh_stack(self.app)
+        self._stack = _fresh_stack(self.app)
+
+    @property
+    def stack(self) -> cdk.Stack:
+        if len(self._stack.node.children) >= self.CHILDREN_PER_STACK:
+            self._stack = _fresh_stack(self.app)
+        return self._stack
 
 
 @pytest.fixture(scope="module")
