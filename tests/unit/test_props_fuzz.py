@@ -225,3 +225,11 @@ def test_scope_and_id_are_checked_first(shared, make, bad):
         make(scope, id)
     assert stack.node.children == []
     make(stack, "X")  # nothing was claimed by the refused attempt
+
+
+@pytest.mark.parametrize("key,field", [("", "''"), ("user name", "'user name'"), (3, "3"), ("tagz", "tagz")])
+def test_an_unknown_prop_is_named_whatever_its_key(shared, key, field):
+    """Found by a long run: an empty key became an empty field."""
+    with pytest.raises(IamConstructsError) as e:
+        IamUsers(shared.stack, f"Us{next(_COUNTER)}", users=[{"user_name": "k", key: "x"}])
+    assert [(p.field, p.message.split(";")[0]) for p in e.value.problems] == [(field, "unknown prop")]
