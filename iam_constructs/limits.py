@@ -91,6 +91,9 @@ LOG_RETENTION_DAYS = tuple(LOG_RETENTION_DAY_NAMES)
 
 # -- CloudFormation -------------------------------------------------------------------------
 STACK_RESOURCES_MAX = 500
+# What the roster plans into one user stack: room under STACK_RESOURCES_MAX for the stack's own
+# resources (the cleanup function, its role and log group, a placeholder).
+STACK_RESOURCES_BUDGET = 480
 TEMPLATE_BODY_MAX_BYTES = 1_000_000  # via S3
 TEMPLATE_INLINE_MAX_BYTES = 51_200
 STACK_OUTPUTS_MAX = 200

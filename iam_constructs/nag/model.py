@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Callable, Iterator
 
+from .. import defaults
+
 
 class Compliance(Enum):
     COMPLIANT = "COMPLIANT"
@@ -115,7 +117,7 @@ class Assembly:
 
     templates: list[StackTemplate]
     today: _dt.date = field(default_factory=_dt.date.today)
-    required_tags: tuple[str, ...] = ("Owner", "Purpose")
+    required_tags: tuple[str, ...] = defaults.REQUIRED_USER_TAGS
 
     def __post_init__(self) -> None:
         self.groups_by_name: dict[str, TemplateResource] = {}

@@ -36,7 +36,7 @@ KEY_SLOT_KEYS = ("serial", "active", "slot",
                  "readers")
 DEFAULT_USER_STACKS = 4
 MAX_USER_STACKS = 200
-RESOURCES_PER_STACK_BUDGET = 480  # leaves room under CloudFormation's 500
+RESOURCES_PER_STACK_BUDGET = limits.STACK_RESOURCES_BUDGET
 _STACK_PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9]{0,39}")
 
 
@@ -534,7 +534,7 @@ def _cross_checks(ctx: _Ctx, groups: list[GroupSpec], users: list[UserSpec], enf
             total = sum(load.values())
             ctx.add(_line(data.get("account") or {}, "user_stacks") or 1, "account.user_stacks",
                     f"user stack {index + 1} of {user_stacks} would hold {count} resources (budget "
-                    f"{RESOURCES_PER_STACK_BUDGET}, CloudFormation's limit 500); set user_stacks to at least "
+                    f"{RESOURCES_PER_STACK_BUDGET}, CloudFormation's limit {limits.STACK_RESOURCES_MAX}); set user_stacks to at least "
                     f"{-(-total * 5 // (RESOURCES_PER_STACK_BUDGET * 4))} for {len(users)} users. Changing it "
                     "moves users between stacks: run iam-constructs plan with --refactor-out first, which moves "
                     "them by stack refactoring without replacing anyone (README: Growing a roster)")

@@ -232,3 +232,11 @@ def test_cli_bad_roster(tmp_path, capsys):
     roster.write_text("version: 3\n")
     assert main(["audit", "--roster", str(roster)]) == 2
     assert f"{roster}:1: version: 3 is not supported" in capsys.readouterr().err
+
+
+def test_the_audit_reads_the_tags_the_constructs_write():
+    """audit.py is also a Lambda's whole code and imports nothing of the package, so it restates the
+    tag names; they must stay the constructs' own."""
+    from iam_constructs import audit as audit_module, defaults
+    assert audit_module.EXPIRY_TAG == defaults.EXPIRY_TAG
+    assert audit_module.DISABLED_SINCE_TAG == defaults.DISABLED_SINCE_TAG
