@@ -29,7 +29,7 @@ import string
 import tokenize
 from pathlib import Path
 
-_PARTS = ("diff.py", "external.py", "index.py")
+_PARTS = ("diff.py", "external.py", "response.py", "index.py")
 ENTRY_POINT = "handler"
 _WORD = frozenset(string.ascii_letters + string.digits + "_")
 
@@ -42,11 +42,15 @@ def _strip_docstring(node):
 
 
 def _merge_imports(module: ast.Module) -> None:
-    """``import a`` statements at module level become one ``import a, b, ...`` at the top (the
-    handler's parts import nothing whose order matters)."""
+    """``import a`` statements at module level become one ``import a, b, ...`` at the top, each module
+    once however many parts import it (the handler's parts import nothing whose order matters)."""
     imports = [n for n in module.body if isinstance(n, ast.Import)]
     if imports:
-        names = [alias for n in imports for alias in n.names]
+        seen: dict[tuple[str, str | None], ast.alias] = {}
+        for n in imports:
+            for alias in n.names:
+                seen.setdefault((alias.name, alias.asname), alias)
+        names = list(seen.values())
         module.body = [ast.Import(names=names)] + [n for n in module.body if not isinstance(n, ast.Import)]
 
 

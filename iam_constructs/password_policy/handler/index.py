@@ -2,11 +2,11 @@
 exactly one answer, from the main thread, before the Lambda times out: the work runs in a worker
 thread that the main thread waits for until GUARD_SECONDS before the timeout."""
 
-import json
 import threading
 
 from .diff import encode, plan, refusal, trusted_url
 from .external import client, password_policy, send
+from .response import body
 
 GUARD_SECONDS = 5
 
@@ -26,20 +26,6 @@ def run(event, function):
     else:
         password_policy("update", **policy)
     return encode(previous) if action == "create" else event["PhysicalResourceId"]
-
-
-def body(event, status, reason, physical_id):
-    """The response document, at most 4,096 bytes as CloudFormation requires, measured after JSON
-    encoding (an escaped character takes up to 12 bytes). A genuine event's ids come to under 700
-    bytes; a forged event's may be any size, and are cut before the reason's first 200 characters."""
-    out = dict({k: str(event.get(k)) for k in ("StackId", "RequestId", "LogicalResourceId")},
-               Status=status, PhysicalResourceId=str(physical_id), Reason=reason)
-    # The reason down to 200 characters, then the ids, then the rest of the reason: every character
-    # takes at least one byte, so cutting the excess in characters is enough.
-    for key, keep in ("Reason", 200), ("PhysicalResourceId", 0), ("RequestId", 0), ("LogicalResourceId", 0), \
-            ("StackId", 0), ("Reason", 0):
-        out[key] = out[key][:max(len(out[key]) + 4096 - len(json.dumps(out)), keep)]
-    return json.dumps(out).encode()
 
 
 def handler(event, context):

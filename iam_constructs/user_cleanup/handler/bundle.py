@@ -1,5 +1,5 @@
-"""The inline Lambda source, built from plan.py, external.py and index.py by the password-policy
-handler's minifier (docstrings and comments go, names shrink; see that module). The tests run the
+"""The inline Lambda source, built from plan.py, external.py, the password-policy handler's response.py
+(the response both handlers send) and index.py by the password-policy handler's minifier (docstrings and comments go, names shrink; see that module). The tests run the
 output, not only the readable modules."""
 
 import functools
@@ -7,7 +7,8 @@ from pathlib import Path
 
 from ...password_policy.handler.bundle import ENTRY_POINT, minify, readable_names
 
-_PARTS = ("plan.py", "external.py", "index.py")
+_PARTS = ("plan.py", "external.py", str(Path(__file__).parents[2] / "password_policy" / "handler" / "response.py"),
+          "index.py")
 
 
 @functools.cache

@@ -47,6 +47,7 @@ import threading
 
 import boto3
 
+from ...password_policy.handler.response import body
 from .external import call, list_all, send
 from .plan import HOLDINGS, PREFIX, checked, deleting, origin, removals, stays, well_formed
 
@@ -92,19 +93,6 @@ def run(event):
         if leaving(cfn, event["StackId"], props):
             clean(checked(props))
     return physical_id
-
-
-def body(event, status, reason, physical_id):
-    """The response, at most 4,096 bytes once JSON-encoded (an escaped character takes up to 12): a
-    genuine event's ids come to under 700 bytes; a forged event's, of any size, are cut before the
-    reason's first 200 characters. Every character takes at least one byte, so cutting the excess
-    in characters is enough."""
-    out = dict({k: str(event.get(k)) for k in ("StackId", "RequestId", "LogicalResourceId")},
-               Status=status, PhysicalResourceId=str(physical_id), Reason=reason)
-    for key, keep in ("Reason", 200), ("PhysicalResourceId", 0), ("RequestId", 0), ("LogicalResourceId", 0), \
-            ("StackId", 0), ("Reason", 0):
-        out[key] = out[key][:max(len(out[key]) + 4096 - len(json.dumps(out)), keep)]
-    return json.dumps(out).encode()
 
 
 def handler(event, context):
