@@ -652,16 +652,8 @@ def _denied_or_failed(e, endpoint: str | None) -> str:
 
 
 def run_cli(args) -> int:
-    """`iam-constructs adopt`: 0 written, 2 bad input or the account could not be read."""
-    try:
-        return _run_cli(args)
-    except Exception as e:  # noqa: BLE001 - a bug of ours: one line that says so, never a traceback
-        _say(f"adopt: could not finish ({type(e).__name__}: {' '.join(str(e).split())[:200]}); this is a bug in "
-             "iam-constructs, please report it")
-        return EXIT_BAD_INPUT
-
-
-def _run_cli(args) -> int:
+    """`iam-constructs adopt`: 0 written, 2 bad input or the account could not be read (an unexpected
+    error is reported as a bug by the CLI, in one line)."""
     import boto3
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError

@@ -785,16 +785,8 @@ def _say(line: str) -> None:
 
 
 def run_cli(args) -> int:
-    """`iam-constructs audit`: 0 no findings, 1 findings, 2 cannot audit (one line on stderr)."""
-    try:
-        return _run_cli(args)
-    except Exception as e:  # noqa: BLE001 - a bug of ours: one line that says so, never a traceback
-        _say(f"audit: could not finish ({type(e).__name__}: {_one_line(e, 200)}); this is a bug in "
-             "iam-constructs, please report it")
-        return 2
-
-
-def _run_cli(args) -> int:
+    """`iam-constructs audit`: 0 no findings, 1 findings, 2 cannot audit (one line on stderr; an
+    unexpected error is reported as a bug by the CLI, in one line)."""
     import sys
 
     import boto3

@@ -88,6 +88,10 @@ def _module_command(name: str, module: str):
             return importlib.import_module(module).run_cli(args)
         except ModuleNotFoundError as e:
             return _missing(name, e.name or "?")
+        except Exception as e:  # noqa: BLE001 - a bug of ours: one line that says so, never a traceback
+            print(one_line(f"{name}: could not finish ({type(e).__name__}: {' '.join(str(e).split())[:200]}); this "
+                           "is a bug in iam-constructs, please report it"), file=sys.stderr)
+            return EXIT_BAD_INPUT
     return run
 
 

@@ -691,3 +691,18 @@ def test_fuzz_cli_arguments(monkeypatch, tmp_path):
             if code == 2 and err.startswith("audit: "):
                 assert err.count("\n") == 1, err
         property_()
+
+
+def test_a_bug_behind_the_audit_is_one_line_naming_it(monkeypatch, capsys):
+    """An unexpected error is the CLI's one line for every subcommand, never a traceback."""
+    from iam_constructs import audit as audit_module
+
+    def broken(*args, **kwargs):
+        raise KeyError("user\nname")
+    monkeypatch.setattr(audit_module, "evaluate", broken)
+    monkeypatch.setattr(audit_module, "fetch_report", broken)
+    code = main(["audit", "--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.startswith("audit: could not finish (KeyError: ") and "this is a bug in iam-constructs" in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
