@@ -20,7 +20,7 @@ import datetime as _dt
 import os
 import re
 import stat
-from typing import Any
+from typing import Any, Literal, NoReturn, overload
 
 import yaml
 from yaml.events import (
@@ -79,7 +79,8 @@ class _PyParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
 
 
 try:  # libyaml's parser when PyYAML has it (the wheels ship it)
-    from yaml._yaml import CParser as _Parser
+    from yaml._yaml import CParser as _CParser
+    _Parser: type[_CParser | _PyParser] = _CParser
 except ImportError:  # pragma: no cover
     _Parser = _PyParser
 
@@ -167,7 +168,7 @@ class _Builder:
 
     def field(self) -> str:
         """The field being read, as the schema names fields: ``users[3].tags.Owner``."""
-        parts = []
+        parts: list[str] = []
         for frame in self.stack:
             if frame.is_map:
                 if frame.key is not _OPEN:
@@ -178,6 +179,11 @@ class _Builder:
         if not text:
             return "roster"
         return text if len(text) <= 120 else text[:60] + "..." + text[-57:]
+
+    @overload
+    def add_problem(self, line: int, field_name: str, message: str, *, fatal: Literal[True]) -> NoReturn: ...
+    @overload
+    def add_problem(self, line: int, field_name: str, message: str, *, fatal: bool = False) -> None: ...
 
     def add_problem(self, line: int, field_name: str, message: str, *, fatal: bool = False) -> None:
         self.problems.append(Problem(f"{self.path}:{line}", field_name, message))
@@ -252,7 +258,7 @@ class _Builder:
                         tag = _STR
                 line = ev.start_mark.line + 1
                 if probes is not None:
-                    self._probe(ev, value)
+                    self._probe(probes, ev, value)
                 if tag != _STR:
                     value = self._convert(tag, value, line)
                 self.values += 1
@@ -329,14 +335,14 @@ class _Builder:
 
     # -- pieces of the loop ----------------------------------------------------------------------
 
-    def _probe(self, ev, value: str) -> None:
+    def _probe(self, probes: dict, ev, value: str) -> None:
         """Records the field of each probed position inside this scalar (or key)."""
         start = (ev.start_mark.line, ev.start_mark.column)
         end = (ev.end_mark.line, ev.end_mark.column)
         if start[0] > self.last_probe:
             raise _Stop  # every position is behind: the rest of the copy need not be read
         for line0 in range(start[0], end[0] + 1):
-            for pos in self.probes.get(line0, ()):
+            for pos in probes.get(line0, ()):
                 if start <= pos < end or pos == start:
                     top = self.stack[-1] if self.stack else None
                     if top is not None and top.is_map and top.key is _OPEN:
@@ -500,6 +506,7 @@ def _characters(text: str, path: str) -> list[Problem]:
                                               "UTF-8); a roster is YAML text in UTF-8")]
     found: dict[int, tuple[int, str]] = {}  # line0 -> (column, character) of the first bad one
     line0 = line_start = 0
+    b: re.Match[str] | None
     while m is not None and len(found) < MAX_PROBLEMS:
         for b in _BREAK.finditer(text, line_start, m.start()):
             line0 += 1

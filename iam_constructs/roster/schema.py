@@ -10,13 +10,16 @@ import datetime as _dt
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from .. import defaults, limits
 from ..credentials import PRINCIPAL_ARN, AccessKeySlot, ConsoleAccess
 from ..errors import Problem, ProblemCollector, show
 from ..password_policy.spec import PasswordPolicy
 from .loader import LineDict, LineList
+
+if TYPE_CHECKING:
+    from ..password_policy.construct import OnDelete
 
 TOP_KEYS = ("version", "account", "groups", "users")
 ACCOUNT_KEYS = ("password_policy", "enforce_mfa",
@@ -86,7 +89,7 @@ class UserSpec:
 class Roster:
     path: str
     password_policy: PasswordPolicy | None
-    password_policy_on_delete: str
+    password_policy_on_delete: OnDelete
     enforce_mfa: bool
     credentials_key: bool
     required_tags: tuple[str, ...]
@@ -248,7 +251,7 @@ def parse(data: Any, path: str) -> tuple[Roster | None, list[Problem]]:
                   user_cleanup=user_cleanup, departure_window_days=window), []
 
 
-def _password_policy(ctx: _Ctx, account: Mapping) -> tuple[PasswordPolicy | None, str]:
+def _password_policy(ctx: _Ctx, account: Mapping) -> tuple[PasswordPolicy | None, OnDelete]:
     if "password_policy" not in account:
         return PasswordPolicy(), "restore"
     raw = account.get("password_policy")
@@ -282,7 +285,7 @@ def _items(ctx: _Ctx, data: Mapping, key: str) -> list[tuple[int, Mapping]]:
     if not isinstance(value, list):
         ctx.add(_line(data, key), key, f"{show(value)} must be a list")
         return []
-    out = []
+    out: list[tuple[int, Mapping]] = []
     for i, item in enumerate(value):
         if not isinstance(item, dict):
             ctx.add(_line(value, i), f"{key}[{i}]", f"{show(item)} must be a mapping with at least 'name'")
@@ -348,7 +351,7 @@ def _groups(ctx: _Ctx, data: Mapping) -> list[tuple[GroupSpec, Mapping]]:
     for i, g in _items(ctx, data, "groups"):
         f = f"groups[{i}]"
         _unknown(ctx, g, GROUP_KEYS, f"{f}.")
-        name = g.get("name")
+        name: Any = g.get("name")  # any YAML value: IamGroup's checks (_plan_groups) report one that is not a name
         policies = _str_list(ctx, g, "managed_policies", f"{f}.managed_policies")
         raw_statements = g.get("statements") or []
         if not isinstance(raw_statements, list):
@@ -361,7 +364,7 @@ def _groups(ctx: _Ctx, data: Mapping) -> list[tuple[GroupSpec, Mapping]]:
             ctx.add(_own_line(g), f"{f}.name", "missing; every group needs a name")
             continue
         path = g.get("path", "/")
-        ack = g.get("acknowledge")
+        ack: Any = g.get("acknowledge")  # any YAML value, checked there too
         out.append((GroupSpec(name=name, line=_own_line(g), index=i, lines=_lines(g), path=path,
                               managed_policies=tuple(policies), statements=tuple(raw_statements),
                               acknowledge=dict(ack) if isinstance(ack, dict) else ack), g))
@@ -507,15 +510,15 @@ def _cross_checks(ctx: _Ctx, groups: list[GroupSpec], users: list[UserSpec], enf
     key_members: dict[str, list[str]] = {}
     for u in users:
         f, line = f"users[{u.index}].groups", u.lines.get("groups", u.line)
-        for g in u.groups:
-            if g.lower() not in known_groups:
-                ctx.add(line, f, f"{g!r} is not a group of this roster; declare it under groups:")
+        for name in u.groups:
+            if name.lower() not in known_groups:
+                ctx.add(line, f, f"{name!r} is not a group of this roster; declare it under groups:")
             if u.console:
-                console_members.setdefault(g.lower(), []).append(u.name)
+                console_members.setdefault(name.lower(), []).append(u.name)
             if u.access_keys and not u.console:
                 # A person with keys (console_and_keys_reason) can call sts:GetSessionToken with an
                 # MFA code, which the deny leaves open; a bot has no MFA device to do that.
-                key_members.setdefault(g.lower(), []).append(u.name)
+                key_members.setdefault(name.lower(), []).append(u.name)
     for g in groups:
         f = f"groups[{g.index}]"
         mfa = enforce_mfa and g.name.lower() in console_members
