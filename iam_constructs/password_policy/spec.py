@@ -10,7 +10,7 @@ from .. import limits
 from ..defaults import CIS_PASSWORD_POLICY
 from ..errors import ProblemCollector, show
 
-_D = CIS_PASSWORD_POLICY
+_D: Mapping[str, Any] = CIS_PASSWORD_POLICY  # ints and bools (read as dict[str, int]); each field states its type
 
 
 @dataclass(frozen=True, kw_only=True)
