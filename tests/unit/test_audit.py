@@ -14,13 +14,9 @@ LATER = dt.timedelta(days=120)
 
 
 @pytest.fixture
-def iam(monkeypatch):
-    from moto import mock_aws
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        yield boto3.client("iam", region_name="us-east-1")
+def iam(moto_aws):
+    """moto's IAM (the shared ``moto_aws`` fixture, tests/conftest.py)."""
+    return boto3.client("iam", region_name="us-east-1")
 
 
 def now():
@@ -207,9 +203,7 @@ def test_cli_access_denied_names_the_permission(monkeypatch, capsys):
     assert err.strip() == "audit: access denied: the caller needs iam:GenerateCredentialReport (AccessDenied)"
 
 
-def test_cli_bad_endpoint(monkeypatch, capsys):
-    for key, value in {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}.items():
-        monkeypatch.setenv(key, value)
+def test_cli_bad_endpoint(aws_env, monkeypatch, capsys):
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     assert main(["audit", "--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1"]) == 2
     err = capsys.readouterr().err

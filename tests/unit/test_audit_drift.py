@@ -138,21 +138,16 @@ def test_audit_reads_the_details_only_with_a_roster(roster, monkeypatch):
                              ("developers", "group-missing-from-account"), ("jane.smith", "missing-from-account")]
 
 
-def test_cli_without_the_details_permission_names_it(roster, monkeypatch, capsys):
+def test_cli_without_the_details_permission_names_it(roster, moto_aws, monkeypatch, capsys):
     import boto3
     from botocore.exceptions import ClientError
-    from moto import mock_aws
 
     from iam_constructs.cli import main
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(key, value)
 
     def denied(iam):
         raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not allowed"}},
                           "GetAccountAuthorizationDetails")
     monkeypatch.setattr(au, "read_details", denied)
-    with mock_aws():
-        boto3.client("iam").create_user(UserName="jane.smith")
-        assert main(["audit", "--roster", roster.path]) == 2
+    boto3.client("iam").create_user(UserName="jane.smith")
+    assert main(["audit", "--roster", roster.path]) == 2
     assert "needs iam:GetAccountAuthorizationDetails (AccessDenied)" in capsys.readouterr().err

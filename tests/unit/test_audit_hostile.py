@@ -449,9 +449,8 @@ class Garbage(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def endpoint(monkeypatch, tmp_path):
-    for key, value in {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_MAX_ATTEMPTS": "1",
-                       "AWS_RETRY_MODE": "standard", "AWS_CONFIG_FILE": str(tmp_path / "none"),
+def endpoint(aws_env, monkeypatch, tmp_path):
+    for key, value in {"AWS_MAX_ATTEMPTS": "1", "AWS_RETRY_MODE": "standard", "AWS_CONFIG_FILE": str(tmp_path / "none"),
                        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}.items():
         monkeypatch.setenv(key, value)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Garbage)
@@ -509,21 +508,17 @@ def test_a_url_that_is_not_one_or_goes_nowhere(endpoint, url, fragment):
     ("1_000", "is not a whole number"), ("\u0661\u0662", "is not a whole number"), ("1e3", "is not a whole number"),
     ("", "is not a whole number"), ("+5", "is not a whole number"),
 ])
-def test_day_flags(monkeypatch, value, fragment):
-    from moto import mock_aws
-    for key, v in {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(key, v)
+def test_day_flags(moto_aws, monkeypatch, value, fragment):
     monkeypatch.setattr(au.time, "sleep", lambda s: None)
-    with mock_aws():
-        iam = boto3.client("iam")
-        iam.create_user(UserName="bot")
-        iam.create_access_key(UserName="bot")
-        for flag in ("--max-key-age-days", "--max-unused-days", "--departure-window-days"):
-            code, out, err = cli(["audit", flag, value])
-            if fragment is None:
-                assert (code, out.strip(), err) == (0, "no findings", "")
-            else:
-                assert code == 2 and fragment in err.splitlines()[-1] and len(err.splitlines()[-1]) < 200, err
+    iam = boto3.client("iam")
+    iam.create_user(UserName="bot")
+    iam.create_access_key(UserName="bot")
+    for flag in ("--max-key-age-days", "--max-unused-days", "--departure-window-days"):
+        code, out, err = cli(["audit", flag, value])
+        if fragment is None:
+            assert (code, out.strip(), err) == (0, "no findings", "")
+        else:
+            assert code == 2 and fragment in err.splitlines()[-1] and len(err.splitlines()[-1]) < 200, err
 
 
 def test_a_roster_the_loader_cannot_read_is_one_line(monkeypatch, tmp_path):
@@ -669,28 +664,25 @@ def no_network(real):
     return lookup
 
 
-def test_fuzz_cli_arguments(monkeypatch, tmp_path):
-    from moto import mock_aws
-    for key, value in {"AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "us-east-1",
-                       "AWS_MAX_ATTEMPTS": "1", "AWS_CONFIG_FILE": str(tmp_path / "none"),
+def test_fuzz_cli_arguments(moto_aws, monkeypatch, tmp_path):
+    for key, value in {"AWS_MAX_ATTEMPTS": "1", "AWS_CONFIG_FILE": str(tmp_path / "none"),
                        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setattr(socket, "getaddrinfo", no_network(socket.getaddrinfo))
     monkeypatch.setattr(au.time, "sleep", lambda s: None)
-    with mock_aws():
-        iam = boto3.client("iam")
-        iam.create_user(UserName="bot", Tags=[{"Key": "Expiry", "Value": "2020-01-01"}])
-        iam.create_access_key(UserName="bot")
-        iam.create_user(UserName="gone", Tags=[{"Key": "DisabledSince", "Value": "9999-12-31"}])
+    iam = boto3.client("iam")
+    iam.create_user(UserName="bot", Tags=[{"Key": "Expiry", "Value": "2020-01-01"}])
+    iam.create_access_key(UserName="bot")
+    iam.create_user(UserName="gone", Tags=[{"Key": "DisabledSince", "Value": "9999-12-31"}])
 
-        @bounded(250)
-        @given(argv)
-        def property_(args):
-            code, out, err = cli(args)
-            assert code in (0, 1, 2) and "Traceback" not in err and "Traceback" not in out, (args, err)
-            if code == 2 and err.startswith("audit: "):
-                assert err.count("\n") == 1, err
-        property_()
+    @bounded(250)
+    @given(argv)
+    def property_(args):
+        code, out, err = cli(args)
+        assert code in (0, 1, 2) and "Traceback" not in err and "Traceback" not in out, (args, err)
+        if code == 2 and err.startswith("audit: "):
+            assert err.count("\n") == 1, err
+    property_()
 
 
 def test_a_bug_behind_the_audit_is_one_line_naming_it(monkeypatch, capsys):

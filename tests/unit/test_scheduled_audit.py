@@ -44,27 +44,22 @@ def test_fails_if_audit_props_invalid(kwargs, fragment):
         ic.CredentialAudit(new_stack(), "Audit", **kwargs)
 
 
-def test_lambda_entry_point_publishes_findings(monkeypatch):
-    from moto import mock_aws
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                       "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(key, value)
-    with mock_aws():
-        iam, sns, sqs = boto3.client("iam"), boto3.client("sns"), boto3.client("sqs")
-        topic = sns.create_topic(Name="findings")["TopicArn"]
-        queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
-        iam.create_user(UserName="jane")
-        iam.create_login_profile(UserName="jane", Password="not-a-real-password-Aa1!")
-        monkeypatch.setenv("TOPIC_ARN", topic)
-        monkeypatch.setenv("ROSTER_USERS", json.dumps(["jane", "ghost"]))
-        monkeypatch.setattr(au.time, "sleep", lambda s: None)
-        assert au.lambda_handler({}, None) == {"count": 2}
-        (message,) = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
-        body = json.loads(json.loads(message["Body"])["Message"].split("\n\n", 1)[1])
-        assert sorted((f["user"], f["kind"]) for f in body["findings"]) == [
-            ("ghost", "missing-from-account"), ("jane", "console-without-mfa")]
+def test_lambda_entry_point_publishes_findings(moto_aws, monkeypatch):
+    iam, sns, sqs = boto3.client("iam"), boto3.client("sns"), boto3.client("sqs")
+    topic = sns.create_topic(Name="findings")["TopicArn"]
+    queue = sqs.create_queue(QueueName="inbox")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    iam.create_user(UserName="jane")
+    iam.create_login_profile(UserName="jane", Password="not-a-real-password-Aa1!")
+    monkeypatch.setenv("TOPIC_ARN", topic)
+    monkeypatch.setenv("ROSTER_USERS", json.dumps(["jane", "ghost"]))
+    monkeypatch.setattr(au.time, "sleep", lambda s: None)
+    assert au.lambda_handler({}, None) == {"count": 2}
+    (message,) = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    body = json.loads(json.loads(message["Body"])["Message"].split("\n\n", 1)[1])
+    assert sorted((f["user"], f["kind"]) for f in body["findings"]) == [
+        ("ghost", "missing-from-account"), ("jane", "console-without-mfa")]
 
 
 def test_the_library_does_not_load_the_audit_construct_until_asked():
