@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.fuzzing import examples
+from tests.fuzzing import NOT_EVENTS, assert_neither_answered_nor_acted_on, examples
 
 from iam_constructs.password_policy.handler import diff
 from tests.handler.conftest import LOGICAL_ID, STACK_ID, Context, cfn_props, event
@@ -111,13 +111,9 @@ def test_every_hostile_event_gets_one_bounded_answer_and_changes_nothing(recorde
 
 
 @settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(thing=st.one_of(st.none(), st.integers(), st.text(max_size=50), st.lists(st.text(max_size=5), max_size=3),
-                       st.dictionaries(st.text(max_size=10), st.text(max_size=10), max_size=4)))
+@given(thing=NOT_EVENTS)
 def test_what_is_not_an_event_is_neither_answered_nor_acted_on(recorded, response_server, handler_module, thing):
-    attempts = response_server.attempts
-    recorded.clear()
-    handler_module.handler(thing, Context(seconds=30))
-    assert response_server.attempts == attempts and recorded == []
+    assert_neither_answered_nor_acted_on(handler_module.handler, thing, Context(seconds=30), response_server, recorded)
 
 
 @pytest.mark.parametrize("field,value", [
