@@ -36,20 +36,11 @@ from iam_constructs import cli
 from iam_constructs.errors import Problem
 from iam_constructs.export import check_out_dir, export
 from iam_constructs.roster import load_roster, loader, schema
+from tests.support import MINIMAL_ROSTER
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).resolve().parent / "corpus"
 SUBPROCESS_TIMEOUT = 20  # seconds for a whole CLI run (interpreter and CDK import included)
-
-VALID = """\
-version: 1
-groups:
-  - name: devs
-users:
-  - name: jane
-    groups: [devs]
-    tags: {Owner: a, Purpose: b}
-"""
 
 
 def run_validate(capsys, path) -> tuple[int, list[str], str]:
@@ -200,7 +191,7 @@ def test_the_alias_bomb_is_refused_in_small_memory():
 ], ids=["lf", "bom", "crlf", "cr"])
 def test_valid_roster_in_any_line_ending_or_with_a_bom(tmp_path, encode):
     path = tmp_path / "r.yaml"
-    path.write_bytes(encode(VALID))
+    path.write_bytes(encode(MINIMAL_ROSTER))
     roster, problems = load_roster(str(path))
     assert problems == [] and roster.users[0].name == "jane" and roster.users[0].line == 5
 
@@ -324,7 +315,7 @@ def test_a_fifo_does_not_hang_the_console_script(tmp_path):
 
 def test_unreadable_file(tmp_path, capsys, monkeypatch):
     path = tmp_path / "r.yaml"
-    path.write_text(VALID)
+    path.write_text(MINIMAL_ROSTER)
     path.chmod(0)
     if os.access(path, os.R_OK):  # root reads anything: check the refusal path without the kernel
         def denied(*args, **kwargs):
@@ -361,7 +352,7 @@ def no_synthesis(monkeypatch):
 
 def test_bad_out_targets_are_refused_before_synthesis(tmp_path, capsys, no_synthesis):
     roster = tmp_path / "r.yaml"
-    roster.write_text(VALID)
+    roster.write_text(MINIMAL_ROSTER)
     a_file = tmp_path / "file"
     a_file.write_text("x")
     cases = {
@@ -379,7 +370,7 @@ def test_bad_out_targets_are_refused_before_synthesis(tmp_path, capsys, no_synth
 
 def test_an_unwritable_out_directory_is_refused(tmp_path, capsys, no_synthesis):
     roster = tmp_path / "r.yaml"
-    roster.write_text(VALID)
+    roster.write_text(MINIMAL_ROSTER)
     locked = tmp_path / "locked"
     locked.mkdir()
     locked.chmod(0o500)
@@ -709,7 +700,7 @@ def test_fuzz_yaml_text(text):
 
 
 @st.composite
-def mutated(draw, base: str = VALID):
+def mutated(draw, base: str = MINIMAL_ROSTER):
     """A valid roster with a few tokens inserted, replaced or removed."""
     text = base
     for _ in range(draw(st.integers(1, 4))):
@@ -733,8 +724,8 @@ def scratch():
 
 @fuzz(800)
 @given(st.one_of(st.binary(max_size=300),
-                 st.tuples(st.integers(0, len(VALID)), st.binary(min_size=1, max_size=4)).map(
-                     lambda t: VALID.encode()[:t[0]] + t[1] + VALID.encode()[t[0]:])))
+                 st.tuples(st.integers(0, len(MINIMAL_ROSTER)), st.binary(min_size=1, max_size=4)).map(
+                     lambda t: MINIMAL_ROSTER.encode()[:t[0]] + t[1] + MINIMAL_ROSTER.encode()[t[0]:])))
 def test_fuzz_bytes(scratch, data):
     path = scratch / "r.yaml"
     path.write_bytes(data)

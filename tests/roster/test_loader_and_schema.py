@@ -6,6 +6,7 @@ import pytest
 
 from iam_constructs.roster import load_roster, stack_index
 from iam_constructs.roster.loader import load
+from tests.support import MINIMAL_ROSTER
 
 
 def problems_of(tmp_path, text, name="roster.yaml"):
@@ -15,19 +16,8 @@ def problems_of(tmp_path, text, name="roster.yaml"):
     return roster, [str(p).replace(str(path), "R") for p in problems]
 
 
-MINIMAL = """\
-version: 1
-groups:
-  - name: devs
-users:
-  - name: jane
-    groups: [devs]
-    tags: {Owner: a, Purpose: b}
-"""
-
-
 def test_minimal_roster_takes_secure_defaults(tmp_path):
-    roster, problems = problems_of(tmp_path, MINIMAL)
+    roster, problems = problems_of(tmp_path, MINIMAL_ROSTER)
     assert problems == []
     assert roster.password_policy is not None and roster.password_policy.minimum_length == 14
     assert roster.enforce_mfa and roster.credentials_key and roster.user_stacks == 4
