@@ -26,7 +26,7 @@ DEFAULT_ROSTER = "examples/roster.yaml"
 app = cdk.App()
 roster_path = app.node.try_get_context("roster") or DEFAULT_ROSTER
 roster, problems = load_roster(roster_path)
-if problems:
+if problems or roster is None:  # None comes with its problems
     print_problems(problems)
     print(f"{len(problems)} problem(s) in {roster_path}; nothing was synthesized", file=sys.stderr)
     sys.exit(2)

@@ -37,7 +37,7 @@ def _validate(args: argparse.Namespace) -> int:
               f"{' '.join(str(e).split())[:200]}); this is a bug in iam-constructs, please report it with the roster",
               file=sys.stderr)
         return EXIT_BAD_INPUT
-    if problems:
+    if problems or roster is None:  # None comes with its problems
         for problem in problems:
             print(one_line(problem), file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -102,7 +102,7 @@ def export(roster_path: str, out_dir: str, *, rule_packs: bool = True) -> int:
     problems = check_out_dir(out_dir)  # before the roster and the synthesis, which take a while
     roster, roster_problems = load_roster(roster_path)
     problems += roster_problems
-    if problems:
+    if problems or roster is None:  # None comes with its problems
         print_problems(problems)
         return 2
     import aws_cdk as cdk
