@@ -32,7 +32,7 @@ synth: $(VENV)/.runtime node_modules/.installed
 UNIT_TESTS := tests/handler/test_diff.py tests/handler/test_physical_id_versions.py \
 	tests/handler/test_hostile_events.py tests/handler/test_protocol.py \
 	tests/cleanup/test_hostile_events.py tests/cleanup/test_protocol.py \
-	tests/handler/test_bundle_names.py tests/roster/test_loader_and_schema.py tests/unit/test_tokens.py
+	tests/handler/test_inline_source.py tests/roster/test_loader_and_schema.py tests/unit/test_tokens.py
 
 ## Fast inner loop (well under a minute): pure-Python tests only; make test runs everything.
 unit: $(VENV)/.test

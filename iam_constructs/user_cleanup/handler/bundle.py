@@ -1,24 +1,21 @@
-"""The inline Lambda source, built from plan.py, external.py, the password-policy handler's response.py
-(the response both handlers send) and index.py by the password-policy handler's minifier (docstrings and comments go, names shrink; see that module). The tests run the
-output, not only the readable modules."""
+"""The user-cleanup handler as inline Lambda code: plan.py, external.py, the password-policy
+handler's response.py (the response both handlers send) and index.py joined into one module
+(``_handler_source``). The tests run this source, not only the modules."""
 
 import functools
 from pathlib import Path
 
-from ...password_policy.handler.bundle import ENTRY_POINT, minify, readable_names
+from ..._handler_source import handler_source
+from ...password_policy.handler.bundle import ENTRY_POINT
 
-_PARTS = ("plan.py", "external.py", str(Path(__file__).parents[2] / "password_policy" / "handler" / "response.py"),
-          "index.py")
+PARTS = ("plan.py", "external.py", str(Path(__file__).parents[2] / "password_policy" / "handler" / "response.py"),
+         "index.py")
 
 
 @functools.cache
 def inline_source() -> str:
-    return minify(Path(__file__).parent, _PARTS)
+    """The user-cleanup handler as inline code."""
+    return handler_source(Path(__file__).parent, PARTS)
 
 
-def names() -> dict[str, str]:
-    """Short name -> original name in the inline code, for reading the function's tracebacks."""
-    return readable_names(Path(__file__).parent, _PARTS)
-
-
-__all__ = ["ENTRY_POINT", "inline_source", "names"]
+__all__ = ["ENTRY_POINT", "PARTS", "inline_source"]

@@ -44,6 +44,7 @@ create deletes everything) or when the stack's current template no longer holds 
 
 import json
 import threading
+import traceback
 
 import boto3
 
@@ -113,6 +114,7 @@ def handler(event, context):
     try:
         answer("SUCCESS", "", run(event))
     except Exception as e:
+        traceback.print_exc()  # CloudWatch gets where it failed: the function and the line
         answer("FAILED", f"{type(e).__name__}: {e}", fallback)
     finally:
         guard.cancel()

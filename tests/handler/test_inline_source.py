@@ -1,0 +1,68 @@
+"""The inline code of both handlers is the readable modules as written (only docstrings and the
+relative imports between the parts go), stays within the library's budget, and a failure leaves a
+traceback in the function's log that names the function and shows the line."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from iam_constructs import limits
+from iam_constructs.password_policy.handler import bundle as policy_bundle
+from iam_constructs.user_cleanup.handler import bundle as cleanup_bundle
+from tests.handler.conftest import Context, bundled_module, cfn_props, event
+from tests.handler.test_protocol import FakeIam
+
+BUNDLES = {"password-policy": policy_bundle, "user-cleanup": cleanup_bundle}
+
+
+def _modules(bundle):
+    folder = Path(bundle.__file__).parent
+    return [ast.parse((folder / name).read_text(encoding="utf-8")) for name in bundle.PARTS]
+
+
+def _is_docstring(node):
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+
+
+def _without_docstrings(statements):
+    """``statements`` as the function would run them: every docstring (a string standing alone as the
+    first statement of a module, class or function) left out."""
+    module = ast.Module(body=list(statements), type_ignores=[])
+    for node in ast.walk(module):
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.body and _is_docstring(node.body[0]):
+            node.body = node.body[1:] or [ast.Pass()]
+    return ast.dump(module)
+
+
+@pytest.mark.parametrize("name", BUNDLES)
+def test_inline_code_keeps_within_the_budget_with_room_to_grow(name):
+    size = len(BUNDLES[name].inline_source())
+    # a tenth of the budget left: a fix to a handler must not have to fight for characters
+    assert size <= limits.INLINE_HANDLER_BUDGET_CHARS * 0.9, (size, limits.INLINE_HANDLER_BUDGET_CHARS)
+
+
+@pytest.mark.parametrize("name", BUNDLES)
+def test_inline_code_is_the_modules_as_written(name):
+    bundle = BUNDLES[name]
+    inline = ast.parse(bundle.inline_source())
+    written = [n for tree in _modules(bundle) for k, n in enumerate(tree.body)
+               if not (isinstance(n, ast.ImportFrom) and n.level > 0) and not (k == 0 and _is_docstring(n))]
+    # the same statements, in the same order, with the same names and strings: nothing renamed or hoisted
+    assert ast.dump(inline) == _without_docstrings(written)
+    defined = {n.name for tree in _modules(bundle) for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+    assert defined == {n.name for n in ast.walk(inline) if isinstance(n, ast.FunctionDef)}
+    assert bundle.ENTRY_POINT in defined
+
+
+def test_a_failure_logs_a_traceback_naming_the_function(clients, cloudformation, response_server, capfd):
+    clients["iam"] = FakeIam(error_code="AccessDenied")
+    e = event(response_server, "Create", cfn_props())
+    cloudformation.shows(e)
+    bundled_module().handler(e, Context())
+    assert response_server.last["Status"] == "FAILED"
+    log = capfd.readouterr()
+    trace = log.err + log.out
+    assert 'File "index.py"' in trace and ", in password_policy" in trace and ", in run" in trace, trace
+    assert "AccessDenied" in trace
+    assert e["ResponseURL"] not in trace  # the URL is a credential
