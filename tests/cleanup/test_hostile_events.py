@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from iam_constructs import limits
 from tests.fuzzing import NOT_EVENTS, assert_neither_answered_nor_acted_on, examples
 
 from tests.cleanup.conftest import Context, event, props
@@ -81,7 +82,7 @@ def test_every_hostile_event_gets_at_most_one_bounded_answer_and_iam_is_untouche
         return
     answers = response_server.bodies[before:]
     assert len(answers) == 1 and response_server.attempts == attempts + 1, repr(case)[:300]
-    assert len(response_server.raw) <= 4096
+    assert len(response_server.raw) <= limits.CUSTOM_RESOURCE_RESPONSE_MAX_BYTES
     answer = answers[0]
     assert isinstance(answer["PhysicalResourceId"], str) and isinstance(answer["Reason"], str)
     reason = answer["Reason"]
@@ -110,5 +111,5 @@ def test_escape_heavy_fields_are_cut_after_json_encoding(recorded, response_serv
     e = event(response_server, "Delete", props(), physical_id=PHYSICAL_ID)
     e[field] = value
     handler_module.handler(e, Context(seconds=30))
-    assert len(response_server.raw) <= 4096
+    assert len(response_server.raw) <= limits.CUSTOM_RESOURCE_RESPONSE_MAX_BYTES
     assert json.loads(response_server.raw) == response_server.last

@@ -14,6 +14,7 @@ import botocore.handlers
 import pytest
 from botocore.stub import Stubber
 
+from iam_constructs import limits
 from iam_constructs import user_cleanup
 from iam_constructs._inline_function import retry_environment
 from iam_constructs.user_cleanup.handler import external, index, plan
@@ -262,7 +263,7 @@ def test_response_stays_under_4096_bytes(clients, response_server, handler_modul
     handler_module.handler(event(response_server, "Create", dict(props(), StackLoginProfile="x" * 10000)),
                            Context())
     assert response_server.last["Status"] == "FAILED"
-    assert len(response_server.raw) <= 4096
+    assert len(response_server.raw) <= limits.CUSTOM_RESOURCE_RESPONSE_MAX_BYTES
     assert response_server.last["Reason"].startswith("ValueError: StackLoginProfile: 'xxx")
 
 

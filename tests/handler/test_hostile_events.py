@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from tests.fuzzing import NOT_EVENTS, assert_neither_answered_nor_acted_on, examples
 
+from iam_constructs import limits
 from iam_constructs.password_policy.handler import diff
 from tests.handler.conftest import LOGICAL_ID, STACK_ID, Context, cfn_props, event
 
@@ -95,7 +96,7 @@ def test_every_hostile_event_gets_one_bounded_answer_and_changes_nothing(recorde
         assert answers == [] and response_server.attempts == raw_before
         return
     assert len(answers) == 1 and response_server.attempts == raw_before + 1
-    assert len(response_server.raw) <= 4096
+    assert len(response_server.raw) <= limits.CUSTOM_RESOURCE_RESPONSE_MAX_BYTES
     answer = answers[0]
     assert isinstance(answer["PhysicalResourceId"], str) and isinstance(answer["Reason"], str)
     if answer["Status"] == "SUCCESS":  # only a Delete with nothing to undo may succeed, touching nothing
@@ -123,7 +124,7 @@ def test_escape_heavy_fields_are_cut_after_json_encoding(recorded, response_serv
     e = _genuine(response_server, "Update")
     e[field] = value
     handler_module.handler(e, Context(seconds=30))
-    assert len(response_server.raw) <= 4096
+    assert len(response_server.raw) <= limits.CUSTOM_RESOURCE_RESPONSE_MAX_BYTES
     assert response_server.last["Status"] == "FAILED"
     assert json.loads(response_server.raw) == response_server.last
 

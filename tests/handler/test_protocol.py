@@ -8,6 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
+from iam_constructs import limits
 from iam_constructs.password_policy.handler import external, index
 from tests.handler.conftest import Context, bundled_module, cfn_props, event
 
@@ -151,7 +152,7 @@ def test_response_stays_under_4096_bytes(fake_iam, cloudformation, response_serv
     cloudformation.shows(e)
     index.handler(e, Context())
     assert response_server.last["Status"] == "FAILED"
-    assert len(response_server.raw) <= 4096
+    assert len(response_server.raw) <= limits.CUSTOM_RESOURCE_RESPONSE_MAX_BYTES
 
 
 def test_not_an_event_is_logged_not_raised(capsys, response_server):
