@@ -17,8 +17,11 @@ _REGISTRY_ID = "IamConstructsAccountRegistry"
 @dataclass
 class _AccountRegistry:
     names: dict[tuple[str, str], str] = field(default_factory=dict)
+    claimed: dict[str, int] = field(default_factory=dict)  # names claimed, by kind
     password_policy: tuple[str, Any] | None = None
     password_lengths: list[tuple[str, int]] = field(default_factory=list)
+    # Paths of the users whose initial password is a NoEcho parameter, by stack path.
+    parameter_users: dict[str, list[str]] = field(default_factory=dict)
 
 
 class _AppRegistry(Construct):
@@ -78,7 +81,8 @@ def claim(stack: cdk.Stack, kind: str, name: str, owner_path: str) -> str | None
 def claim_all(stack: cdk.Stack, kind: str, entries) -> list[tuple[str, str, str]]:
     """Claims (name, owner path) pairs all at once: returns every (owner, name, holder) clash,
     including clashes within ``entries``, and records nothing when there is one."""
-    names = _registry(stack).names
+    registry = _registry(stack)
+    names = registry.names
     clashes: list[tuple[str, str, str]] = []
     batch: dict[tuple[str, str], str] = {}
     for name, owner in entries:
@@ -90,7 +94,13 @@ def claim_all(stack: cdk.Stack, kind: str, entries) -> list[tuple[str, str, str]
             batch[key] = owner
     if not clashes:
         names.update(batch)
+        registry.claimed[kind] = registry.claimed.get(kind, 0) + len(batch)
     return clashes
+
+
+def claimed_count(stack: cdk.Stack, kind: str) -> int:
+    """How many names of ``kind`` are claimed in the stack's account in this app."""
+    return _registry(stack).claimed.get(kind, 0)
 
 
 def declare_password_policy(stack: cdk.Stack, policy, owner_path: str) -> str | None:
@@ -116,3 +126,15 @@ def record_console_password_length(stack: cdk.Stack, owner_path: str, length: in
 
 def console_password_lengths(stack: cdk.Stack) -> list:
     return list(_registry(stack).password_lengths)
+
+
+def record_parameter_user(stack: cdk.Stack, owner_path: str) -> bool:
+    """Remembers a user whose initial password is a stack parameter; True for the first in its stack."""
+    users = _registry(stack).parameter_users.setdefault(path_of(stack), [])
+    users.append(owner_path)
+    return len(users) == 1
+
+
+def parameter_users(stack: cdk.Stack) -> list[str]:
+    return list(_registry(stack).parameter_users.get(path_of(stack), ()))
+

@@ -21,7 +21,7 @@ from constructs import Construct, IValidation
 from . import limits
 from ._principal import PrincipalMembers
 from ._policy import document, managed_policy_arn, statement
-from ._registry import claim, path_of, stack_of
+from ._registry import claim, claimed_count, path_of, stack_of
 from ._tokens import account_id, is_unresolved, partition
 from ._acknowledge import acknowledge
 from ._validate import check_acknowledgements, check_name, check_path, check_policy_size
@@ -187,9 +187,9 @@ def plan_group(where: str, *, group_name: str, path: str = "/", managed_policies
               f"IAM allows at most {limits.MANAGED_POLICIES_PER_GROUP_MAX} per group: merge statements or "
               "split the group")
     if policy_name is not None:
-        if not isinstance(policy_name, str) or not _POLICY_NAME.match(policy_name):
+        if not isinstance(policy_name, str) or not _POLICY_NAME.fullmatch(policy_name):
             p.add("policy_name", f"{show(policy_name)} is not a managed-policy name; use 1-"
-                                 f"{limits.MANAGED_POLICY_NAME_MAX - 3} of letters, digits and _+=,.@-")
+                                 f"{limits.MANAGED_POLICY_NAME_MAX - 3} of ASCII letters, digits and _+=,.@-")
     check_acknowledgements(p, "acknowledgements", acknowledgements)
     for i, m in enumerate(members):
         if not hasattr(m, "add_to_group"):
@@ -212,7 +212,12 @@ def _list_prop(p: ProblemCollector, field: str, value: Any, what: str) -> list:
 
 _AWS_MANAGED_ARN = re.compile(r"^arn:[\w-]+:iam::aws:policy/")
 # "-N" is appended for the group's further policies: room left for it.
-_POLICY_NAME = re.compile(r"^[\w+=,.@-]{1,%d}\Z" % (limits.MANAGED_POLICY_NAME_MAX - 3))
+_POLICY_NAME = re.compile(r"[\w+=,.@-]{1,%d}" % (limits.MANAGED_POLICY_NAME_MAX - 3), re.ASCII)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 @jsii.implements(iam.IGroup)
@@ -264,11 +269,18 @@ class IamGroup(PrincipalMembers, cdk.Resource):
         p = ProblemCollector(where)
         p.extend(problems)
         stack = stack_of(scope)
+        declared = 0  # groups of this account declared in the app, this one included
         if not p and not is_unresolved(group_name):
-            holder = claim(stack, "group", group_name, where)
-            if holder is not None:
-                p.add("group_name", f"{show(group_name)} is already used by {holder} "
-                                    "(IAM group names are unique case-insensitively); rename one")
+            declared = claimed_count(stack, "group") + 1
+            if declared > limits.GROUPS_PER_ACCOUNT_MAX:
+                p.add("group_name", f"{show(group_name)} would be the {_ordinal(declared)} IAM group of this account; "
+                                    f"IAM allows at most {limits.GROUPS_PER_ACCOUNT_MAX} per account even with a "
+                                    "quota increase: merge groups")
+            else:
+                holder = claim(stack, "group", group_name, where)
+                if holder is not None:
+                    p.add("group_name", f"{show(group_name)} is already used by {holder} "
+                                        "(IAM group names are unique case-insensitively); rename one")
         p.raise_if_any()
         arns, doc = plan.managed_policy_arns, plan.document
 
@@ -306,6 +318,12 @@ class IamGroup(PrincipalMembers, cdk.Resource):
         for user in members or ():
             self.add_user(user)
         acknowledge(self, dict(acknowledgements or {}))
+        if declared == limits.GROUPS_PER_ACCOUNT_DEFAULT + 1:
+            cdk.Annotations.of(self).add_warning_v2(
+                "iam-constructs:groupsOverDefaultQuota",
+                f"group_name: {show(group_name)} is the {_ordinal(declared)} IAM group declared for this account; "
+                f"IAM's default quota is {limits.GROUPS_PER_ACCOUNT_DEFAULT} groups per account (at most "
+                f"{limits.GROUPS_PER_ACCOUNT_MAX} with an increase): the deployment fails unless the quota was raised")
 
     # -- what was made ---------------------------------------------------------------------------
     @property

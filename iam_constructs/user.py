@@ -26,7 +26,8 @@ from . import defaults, limits
 from ._acknowledge import acknowledge
 from ._principal import PrincipalMembers
 from ._policy import managed_policy_arn
-from ._registry import claim_all, declared_password_policy, path_of, record_console_password_length, stack_of
+from ._registry import (claim_all, declared_password_policy, parameter_users, path_of, record_console_password_length,
+                        record_parameter_user, stack_of)
 from ._tokens import is_unresolved
 from ._user_template import include, logical_id
 from ._validate import check_acknowledgements, check_name, check_path, check_secret_name, check_tags, parse_date
@@ -375,6 +376,9 @@ def _bind_cleanup(stack: cdk.Stack, plans: Sequence[UserPlan]) -> list[UserPlan]
 def _after_emit(stack: cdk.Stack, scope: Construct, plan: UserPlan) -> None:
     if plan.generates_password:
         record_console_password_length(stack, plan.where, plan.password_length)
+    if plan.console is not None and plan.password_reference is None and plan.console.initial_password == cr.PARAMETER:
+        if record_parameter_user(stack, plan.where):  # the first in its stack: the stack's count is checked at synth
+            stack.node.add_validation(_StackParameterCount(stack))
     readers = _declared_readers(plan)
     if plan.key is not None:
         for arn, secret_name in readers:
@@ -393,6 +397,32 @@ def _after_emit(stack: cdk.Stack, scope: Construct, plan: UserPlan) -> None:
             "iam-constructs:userManagedPoliciesOverDefaultQuota",
             f"direct_managed_policies: {len(plan.direct_policies)} policies exceed IAM's default quota of "
             f"{limits.MANAGED_POLICIES_PER_USER_DEFAULT} per user; the deployment fails unless the quota was raised")
+
+
+@jsii.implements(IValidation)
+class _StackParameterCount:
+    """CloudFormation refuses a template of more than 200 parameters, and every user whose initial
+    password is a NoEcho parameter adds one (a stack of hundreds of users can pass it); the CDK does
+    not count them."""
+
+    def __init__(self, stack: cdk.Stack) -> None:
+        self._stack = stack
+
+    def validate(self) -> list[str]:
+        stack = self._stack
+        total = sum(1 for c in stack.node.find_all() if isinstance(c, cdk.CfnParameter) and c.stack is stack)
+        # These synthesizers add their BootstrapVersion parameter while synthesizing, after this check
+        # (unless told not to with generate_bootstrap_version_rule=False, which cannot be read back).
+        bootstrap = isinstance(stack.synthesizer, (cdk.DefaultStackSynthesizer, cdk.CliCredentialsStackSynthesizer))
+        total += bootstrap
+        if total <= limits.STACK_PARAMETERS_MAX:
+            return []
+        users = parameter_users(stack)
+        return [f"{path_of(stack)}: console_access.initial_password: the stack's template would hold {total} parameters "
+                f"({len(users)} of them initial passwords of users with initial_password='parameter', the first "
+                f"{users[0]}{'; one the BootstrapVersion of the stack synthesizer' if bootstrap else ''}); "
+                f"CloudFormation allows at most {limits.STACK_PARAMETERS_MAX} per stack: generate some of those "
+                "passwords (initial_password='generated') or spread the users over more stacks"]
 
 
 def _holds_secrets(plan: UserPlan) -> bool:
