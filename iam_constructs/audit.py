@@ -20,6 +20,7 @@ import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
+from typing import Any, TypeGuard
 
 KINDS = ("console-without-mfa", "access-key-too-old", "password-unused", "access-key-unused", "user-expired",
          "not-in-roster", "missing-from-account", "disabled-but-active", "ready-to-remove", "unreadable",
@@ -91,7 +92,7 @@ def _show(value: object, limit: int = 60) -> str:
     return repr(value[:limit]) + ("..." if len(value) > limit else "")
 
 
-def _is_user_name(name: object) -> bool:
+def _is_user_name(name: object) -> TypeGuard[str]:
     return isinstance(name, str) and USER_NAME.fullmatch(name) is not None
 
 
@@ -176,8 +177,10 @@ def parse_report(content: object) -> tuple[list[dict[str, str]], list[Finding]]:
                          f"{_show(lines[0], 120)}")
     if len(names) != len(header):
         seen_once: set[str] = set()
-        twice = next(c for c in header if c in seen_once or seen_once.add(c))
-        raise AuditError(f"column {_show(twice)} appears twice in the credential report's header")
+        for twice in header:
+            if twice in seen_once:
+                raise AuditError(f"column {_show(twice)} appears twice in the credential report's header")
+            seen_once.add(twice)
     if len(lines) > MAX_REPORT_USERS + 2 and sum(1 for line in lines[1:] if line.strip()) > MAX_REPORT_USERS:
         raise AuditError(f"the credential report has more than {MAX_REPORT_USERS} lines of users; an account "
                          "holds at most 5,000 (a hard IAM quota), so this is not an IAM credential report")
@@ -498,12 +501,12 @@ def evaluate(rows: Iterable[Mapping[str, str]], tags: Mapping[str, Mapping[str, 
     max_key_age_days = _days("max_key_age_days", max_key_age_days)
     max_unused_days = _days("max_unused_days", max_unused_days)
     departure_window_days = _days("departure_window_days", departure_window_days)
-    rows, tags, declared = _rows(rows), _tag_sets(tags), _roster(roster_users)
+    checked, tags, declared = _rows(rows), _tag_sets(tags), _roster(roster_users)
     key_age, unused = _span(max_key_age_days), _span(max_unused_days)
     findings: list[Finding] = []
     audited: dict[str, tuple[str, int]] = {}
     present: set[str] = set()
-    for number, row in enumerate(rows, 1):
+    for number, row in enumerate(checked, 1):
         user = row.get("user")
         if isinstance(user, str):
             present.add(user.lower())
@@ -605,9 +608,9 @@ def drift(roster, users: Iterable[Mapping], groups: Iterable[Mapping]) -> list[F
     account_groups = {g["GroupName"].lower(): g for g in groups}
     declared_groups = {g.name.lower(): g for g in roster.groups}
     mfa = roster.mfa_groups() if hasattr(roster, "mfa_groups") else set()
-    for key, g in account_groups.items():
+    for key, group in account_groups.items():
         if key not in declared_groups:
-            findings.append(Finding(g["GroupName"], "group-not-in-roster",
+            findings.append(Finding(group["GroupName"], "group-not-in-roster",
                                     f"group in the account but not declared in the roster; add it under groups: "
                                     f"in {roster.path}, or delete it"))
     for key, spec in declared_groups.items():
@@ -750,8 +753,9 @@ def _endpoint_problem(url: str | None) -> str | None:
 
 def _client_error(e, endpoint: str | None) -> str:
     op = getattr(e, "operation_name", None) or "an IAM call"
-    response = e.response if isinstance(getattr(e, "response", None), dict) else {}
-    error = response.get("Error") if isinstance(response.get("Error"), dict) else {}
+    response: dict[str, Any] = e.response if isinstance(getattr(e, "response", None), dict) else {}
+    raw_error = response.get("Error")
+    error: dict[str, Any] = raw_error if isinstance(raw_error, dict) else {}
     code, message = str(error.get("Code") or ""), _one_line(error.get("Message") or "", 200)
     status = (response.get("ResponseMetadata") or {}).get("HTTPStatusCode", "?")
     if code in ACCESS_DENIED:
@@ -819,7 +823,7 @@ def run_cli(args) -> int:
             _say(f"{path}:0: roster: could not be read ({type(e).__name__}: {_one_line(e, 200)}); this is a bug "
                  "in iam-constructs, please report it with the roster")
             return 2
-        if problems:
+        if problems or roster is None:  # None comes with its problems
             print_problems(problems)
             return 2
         roster_users = [u.name for u in roster.users]
