@@ -71,7 +71,8 @@ def stack_bound(resource: dict[str, Any]) -> bool:
 
 def moved_resources(roster, user) -> tuple[list[str], list[str]]:
     """(logical ids the refactor moves, logical ids taken out before and made again after)."""
-    moved, bound = [], []
+    moved: list[str] = []
+    bound: list[str] = []
     for lid, resource in user_resources(roster, user).items():
         (bound if stack_bound(resource) else moved).append(lid)
     return sorted(moved), sorted(bound)
@@ -317,7 +318,7 @@ def write(out_dir: str, base, new, moves: list[Move], *, templates: str,
     if problems:
         return None, problems
     plan, problems = build(base, new, moves, deployed, template_url=template_url, label=templates)
-    if problems:
+    if problems or plan is None:  # None comes with its problems
         return None, problems
     try:
         # Templates compact, as sized against CloudFormation's limits; the rest indented for people.
