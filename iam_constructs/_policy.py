@@ -73,9 +73,9 @@ def statement(p: ProblemCollector, field: str, value: Any) -> dict[str, Any] | N
     when it has a problem. Sids unique within the document: :func:`check_unique_sids`."""
     before = len(p.problems)
     if hasattr(value, "to_statement_json"):  # aws_iam.PolicyStatement: one jsii call
-        out = dict(value.to_statement_json())
-        _check_json_statement(p, field, out)
-        return out if len(p.problems) == before else None
+        given = dict(value.to_statement_json())
+        _check_json_statement(p, field, given)
+        return given if len(p.problems) == before else None
     if not isinstance(value, Mapping):
         p.add(field, f"{show(value)} is not a statement; give a mapping with 'actions' and 'resources'")
         return None

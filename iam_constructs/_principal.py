@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aws_cdk import aws_iam as iam
+
+if TYPE_CHECKING:
+    import aws_cdk as cdk
 
 
 class PrincipalMembers:
     """Mixed into a ``cdk.Resource`` that sets ``_stack`` and defines ``_principal_arn`` and
     ``add_to_principal_policy``."""
+
+    if TYPE_CHECKING:  # what the class it is mixed into provides (declared for the checker only)
+        _stack: cdk.Stack
+
+        @property
+        def _principal_arn(self) -> str: ...
+
+        def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult: ...
 
     @property
     def grant_principal(self) -> iam.IPrincipal:

@@ -166,7 +166,7 @@ class MfaEnforcementPolicy(_ManagedPolicyConstruct):
 
     def __init__(self, scope: Construct, id: str, *, managed_policy_name: str | None = None, path: str = "/",
                  allow_first_sign_in_password_change: bool = True) -> None:
-        problems = []
+        problems: list[Problem] = []
         if not isinstance(allow_first_sign_in_password_change, bool):
             problems.append(Problem(f"{path_of(scope)}/{id}", "allow_first_sign_in_password_change",
                                     f"{show(allow_first_sign_in_password_change)} must be True or False"))

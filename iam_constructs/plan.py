@@ -226,7 +226,8 @@ def _keys(plan: Plan, new, old, u, f: str, add, *, replaced: bool) -> None:
         kf = f"{f}.access_keys[{position[n]}]" if n in position else f"{f}.access_keys"
         where = _at(new, u, "access_keys")
         if b is None:
-            add(Change("key", name, "created", f"serial {a.serial}, {_key_status(u, a).lower()}", where, kf))
+            made = after[n]
+            add(Change("key", name, "created", f"serial {made.serial}, {_key_status(u, made).lower()}", where, kf))
             created_now.append(n)
         elif a is None:
             add(Change("key", name, "removed", "the key and its secret are deleted; clients using it stop working",
