@@ -21,7 +21,7 @@ from constructs import Construct, IValidation
 from . import limits
 from ._principal import PrincipalMembers
 from ._policy import document, managed_policy_arn, statement
-from ._registry import claim, claimed_count, path_of, stack_of
+from ._registry import arn_token, claim, claimed_count, path_of, stack_of
 from ._tokens import account_id, is_unresolved, partition
 from ._acknowledge import acknowledge
 from ._validate import check_acknowledgements, check_name, check_path, check_policy_size
@@ -196,7 +196,8 @@ def plan_group(where: str, *, group_name: str, path: str = "/", managed_policies
             p.add(f"members[{i}]", f"{show(m)} is not a user; give an IamUser or an aws_iam.IUser")
     if p:
         return None, p.problems
-    return GroupPlan(where=where, group_name=group_name, managed_policy_arns=tuple(arns),
+    # Without problems, every name became an ARN (managed_policy_arn gives None only with a problem).
+    return GroupPlan(where=where, group_name=group_name, managed_policy_arns=tuple(a for a in arns if a is not None),
                      document=doc), []
 
 
@@ -282,6 +283,8 @@ class IamGroup(PrincipalMembers, cdk.Resource):
                     p.add("group_name", f"{show(group_name)} is already used by {holder} "
                                         "(IAM group names are unique case-insensitively); rename one")
         p.raise_if_any()
+        if plan is None:  # plan_group gives a plan whenever it gives no problem
+            raise IamConstructsError(problems)
         arns, doc = plan.managed_policy_arns, plan.document
 
         # A physical name lets the CDK build the group's ARN for a stack in another environment.
@@ -360,12 +363,9 @@ class IamGroup(PrincipalMembers, cdk.Resource):
     def group_arn(self) -> str:
         """The group's ARN (path included): ``GetAtt Arn`` in its own environment, the ARN built from
         partition, account, path and name elsewhere."""
-        arn = self.__dict__.get("_arn")
-        if arn is None:  # one token for the life of the group (each call would mint another)
-            arn = self.__dict__["_arn"] = self._get_resource_arn_attribute(
-                self.resource.attr_arn, service="iam", region="", resource="group",
-                resource_name=self._path[1:] + self._group_name)
-        return arn
+        return arn_token(self._stack, self._where, lambda: self._get_resource_arn_attribute(
+            self.resource.attr_arn, service="iam", region="", resource="group",
+            resource_name=self._path[1:] + self._group_name))
 
     @property
     def group_ref(self) -> iam_refs.GroupReference:

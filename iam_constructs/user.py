@@ -11,7 +11,7 @@ import datetime as _dt
 import dataclasses
 import functools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union
+from typing import TYPE_CHECKING, Any, Mapping, Sequence, Union, cast
 
 import aws_cdk as cdk
 import jsii
@@ -26,8 +26,8 @@ from . import defaults, limits
 from ._acknowledge import acknowledge
 from ._principal import PrincipalMembers
 from ._policy import managed_policy_arn
-from ._registry import (claim_all, declared_password_policy, parameter_users, path_of, record_console_password_length,
-                        record_parameter_user, stack_of)
+from ._registry import (arn_token, claim_all, declared_password_policy, first_direct_acknowledgement, parameter_users, path_of,
+                        record_console_password_length, record_parameter_user, stack_of)
 from ._tokens import is_unresolved
 from ._user_template import include, logical_id
 from ._validate import check_acknowledgements, check_name, check_path, check_secret_name, check_tags, parse_date
@@ -270,9 +270,10 @@ def plan_user(stack: cdk.Stack | None, where: str, props: UserProps) -> tuple[Us
         console = dataclasses.replace(console, password_readers=cr.normalise_principals(p, "", console.password_readers))
     slots = [(n, dataclasses.replace(s, readers=cr.normalise_principals(p, "", s.readers))) for n, s in slots]
     reasons: dict[str, str] = {}
-    if console is not None and slots:
+    # Both reasons are non-empty strings wherever they are needed (refused above otherwise).
+    if console is not None and slots and isinstance(console_and_keys_reason, str):
         reasons[CONSOLE_AND_KEYS_ACK] = console_and_keys_reason
-    if direct:
+    if direct and isinstance(direct_policies_reason, str):
         reasons[NO_DIRECT_POLICIES_ACK] = direct_policies_reason
         reasons["NIST.800.53.R5::NIST.800.53.R5-IAMUserNoPolicies"] = direct_policies_reason
         for name in direct_managed_policies:
@@ -355,7 +356,7 @@ def _bind_groups(stack: cdk.Stack, plan: UserPlan) -> UserPlan:
 def _declared_readers(plan: UserPlan) -> list[tuple[str, str]]:
     """(principal ARN, secret name) for every reader declared on one of the user's secrets."""
     out = []
-    if plan.generates_password:
+    if plan.generates_password and plan.console is not None:
         out += [(arn, cr.console_secret_name(plan.user_name)) for arn in plan.console.password_readers]
     for number, slot in plan.slots:
         out += [(arn, cr.access_key_secret_name(plan.user_name, number)) for arn in slot.readers]
@@ -533,7 +534,7 @@ class IamUser(PrincipalMembers, cdk.Resource):
         stack = stack_of(scope)
         where = f"{path_of(scope)}/{id}"
         plan, problems = plan_user(stack, where, props)
-        if problems:
+        if plan is None:
             raise IamConstructsError(problems)
         _claim(stack, [plan])
 
@@ -597,7 +598,7 @@ class IamUser(PrincipalMembers, cdk.Resource):
     @functools.cached_property
     def resource(self) -> iam.CfnUser:
         """The ``AWS::IAM::User`` L1."""
-        return self.include.get_resource(self.logical_id)
+        return cast(iam.CfnUser, self.include.get_resource(self.logical_id))  # CfnInclude gives the L1 of its type
 
     @functools.cached_property
     def console_password_secret_resource(self) -> sm.CfnSecret | None:
@@ -605,7 +606,7 @@ class IamUser(PrincipalMembers, cdk.Resource):
         ``console_access`` generates one."""
         if not self._plan.generates_password:
             return None
-        return self.include.get_resource(f"{self.logical_id}ConsolePassword")
+        return cast("sm.CfnSecret", self.include.get_resource(f"{self.logical_id}ConsolePassword"))
 
     @functools.cached_property
     def console_password_secret(self) -> sm.ISecret | None:
@@ -628,9 +629,10 @@ class IamUser(PrincipalMembers, cdk.Resource):
         ``AWS::IAM::AccessKey`` and its secret (``ISecret`` and L1)."""
         out = []
         for number, slot in self._plan.slots:
-            resource = self.include.get_resource(f"{self.logical_id}AccessKey{number}Secret")
+            resource = cast("sm.CfnSecret", self.include.get_resource(f"{self.logical_id}AccessKey{number}Secret"))
             out.append(AccessKey(slot=number, serial=slot.serial, active=slot.active and not self._plan.disabled,
-                                 resource=self.include.get_resource(f"{self.logical_id}AccessKey{number}"),
+                                 resource=cast(iam.CfnAccessKey,
+                                               self.include.get_resource(f"{self.logical_id}AccessKey{number}")),
                                  secret=self._secret(f"AccessKey{number}Secret", resource),
                                  secret_resource=resource))
         return tuple(out)
@@ -684,12 +686,9 @@ class IamUser(PrincipalMembers, cdk.Resource):
     def user_arn(self) -> str:
         """The user's ARN, path included: ``GetAtt Arn`` in its own environment, the ARN built from
         partition, account, path and name elsewhere."""
-        arn = self.__dict__.get("_arn")
-        if arn is None:  # one token for the life of the user (each call would mint another)
-            arn = self.__dict__["_arn"] = self._get_resource_arn_attribute(
-                self.resource.attr_arn, service="iam", region="", resource="user",
-                resource_name=self._plan.path[1:] + self._plan.user_name)
-        return arn
+        return arn_token(self._stack, self._plan.where, lambda: self._get_resource_arn_attribute(
+            self.resource.attr_arn, service="iam", region="", resource="user",
+            resource_name=self._plan.path[1:] + self._plan.user_name))
 
     @property
     def user_ref(self) -> iam_refs.UserReference:
@@ -703,16 +702,16 @@ class IamUser(PrincipalMembers, cdk.Resource):
     def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
         """Refused: grant to a group the user is in. With ``direct_policies_reason`` given, the
         statement lands in a customer-managed policy attached to the user."""
-        self._require_reason("add_to_principal_policy", "grants to a user are refused: permissions come through "
-                             "groups; grant to one of its groups (e.g. bucket.grant_read(group)), or pass "
-                             "direct_policies_reason='<why>' to IamUser to attach a customer-managed policy to "
-                             f"user {self.user_name!r}")
+        reason = self._require_reason("add_to_principal_policy", "grants to a user are refused: permissions come "
+                                      "through groups; grant to one of its groups (e.g. bucket.grant_read(group)), or "
+                                      "pass direct_policies_reason='<why>' to IamUser to attach a customer-managed "
+                                      f"policy to user {self.user_name!r}")
         if self._grants is None:
             self._grants = GrantPolicies(
                 self, self._plan.where, description=f"Permissions granted straight to IAM user {self.user_name} "
-                f"({self._direct_policies_reason.strip()[:200]})", policy_name=None,
+                f"({reason.strip()[:200]})", policy_name=None,
                 room=lambda: limits.MANAGED_POLICIES_PER_USER_MAX - len(self._plan.direct_policies)
-                - len(self._grants.policies))
+                - len(self._grants.policies if self._grants else ()))
             self.node.add_validation(_UserPolicyCountValidation(self))
         if self._grants.place(statement, "add_to_principal_policy"):
             self._set_direct_policies()
@@ -741,14 +740,15 @@ class IamUser(PrincipalMembers, cdk.Resource):
             "direct_policies_reason='<why>' to IamUser and use user.add_to_principal_policy (customer-managed)"))])
 
     # -- internals ---------------------------------------------------------------------------------
-    def _require_reason(self, field: str, message: str) -> None:
+    def _require_reason(self, field: str, message: str) -> str:
+        """The direct_policies_reason given, or the refusal ``message``."""
         reason = self._direct_policies_reason
         if not (isinstance(reason, str) and reason.strip()):
             raise IamConstructsError([Problem(self._plan.where, field, message)])
-        if not self.__dict__.get("_acknowledged_direct"):
-            self.__dict__["_acknowledged_direct"] = True
+        if first_direct_acknowledgement(self._stack, self._plan.where):
             acknowledge(self, {NO_DIRECT_POLICIES_ACK: reason,
                                "NIST.800.53.R5::NIST.800.53.R5-IAMUserNoPolicies": reason})
+        return reason
 
     def _set_direct_policies(self) -> None:
         arns = list(self._plan.direct_policies) + [pol.ref for pol in (self._grants.policies if self._grants else ())]
@@ -833,13 +833,11 @@ class IamUsers(Construct):
 
     def resource_of(self, user_name: str) -> iam.CfnUser:
         """The ``AWS::IAM::User`` L1 of one of the users."""
-        return self.include.get_resource(logical_id(user_name))
+        return cast(iam.CfnUser, self.include.get_resource(logical_id(user_name)))
 
 
 def _depend_once(stack: cdk.Stack, on: cdk.Stack) -> None:
-    seen: set = stack.__dict__.setdefault("_iam_constructs_deps", set())
-    if id(on) not in seen:
-        seen.add(id(on))
+    if not any(d is on for d in stack.dependencies):
         stack.add_stack_dependency(on, "IAM users join groups declared in this stack")
 
 
