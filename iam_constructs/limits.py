@@ -32,8 +32,8 @@ TAG_KEY_RESERVED_PREFIX = "aws:"
 
 # -- account-wide quotas --------------------------------------------------------------------
 USERS_PER_ACCOUNT_MAX = 5000  # hard
-GROUPS_PER_ACCOUNT_DEFAULT = 300
-GROUPS_PER_ACCOUNT_MAX = 500
+GROUPS_PER_ACCOUNT_DEFAULT = 300  # IamGroup warns past it
+GROUPS_PER_ACCOUNT_MAX = 500  # with a quota increase; IamGroup refuses past it
 GROUPS_PER_USER_MAX = 10  # hard
 MANAGED_POLICIES_PER_GROUP_MAX = 10  # hard
 MANAGED_POLICIES_PER_USER_DEFAULT = 10
@@ -42,9 +42,9 @@ ACCESS_KEYS_PER_USER_MAX = 2
 
 # -- policy documents (characters, whitespace not counted) ---------------------------------
 MANAGED_POLICY_DOCUMENT_MAX = 6144
-INLINE_POLICIES_USER_TOTAL_MAX = 2048
-INLINE_POLICIES_GROUP_TOTAL_MAX = 5120
 MANAGED_POLICY_NAME_MAX = 128
+# (IAM's inline totals, 2,048 per user and 5,120 per group, are not here: IamUser and IamGroup refuse
+# inline policies, and the library writes none to a user or group.)
 
 # -- policy grammar (IAM JSON policy reference: Version, Sid, Action, Resource, Condition) ----
 POLICY_VERSIONS = ("2012-10-17", "2008-10-17")
@@ -78,7 +78,6 @@ PASSWORD_MAX_AGE_RANGE = (1, 1095)
 SECRET_NAME_MAX = 512
 SECRET_NAME_PATTERN = re.compile(r"[A-Za-z0-9/_+=.@-]+")
 SECRET_NAME_PUNCTUATION = "/_+=.@-"
-GENERATED_PASSWORD_LENGTH_RANGE = (1, 4096)
 
 # -- CloudWatch Logs: the retention periods a log group accepts, by RetentionDays member -------
 LOG_RETENTION_DAY_NAMES = {
@@ -96,7 +95,7 @@ STACK_RESOURCES_MAX = 500
 STACK_RESOURCES_BUDGET = 480
 TEMPLATE_BODY_MAX_BYTES = 1_000_000  # via S3
 TEMPLATE_INLINE_MAX_BYTES = 51_200
-STACK_OUTPUTS_MAX = 200
+# The library adds no outputs; it adds a parameter per user with initial_password="parameter".
 STACK_PARAMETERS_MAX = 200
 CUSTOM_RESOURCE_RESPONSE_MAX_BYTES = 4096
 # Inline Lambda code (ZipFile): CloudFormation takes up to 4 MB zipped; it lifted its 4,096-character
