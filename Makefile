@@ -38,7 +38,7 @@ UNIT_TESTS := tests/handler/test_diff.py tests/handler/test_physical_id_versions
 unit: $(VENV)/.test
 	$(PY) -m pytest -q -n 2 $(UNIT_TESTS)
 
-## Type-check the public API and the internals listed in pyproject.toml ([tool.mypy]).
+## Type-check the whole package and app.py (mypy; settings in pyproject.toml [tool.mypy]).
 typecheck: $(VENV)/.test
 	$(PY) -m mypy
 

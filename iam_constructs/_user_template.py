@@ -23,7 +23,7 @@ from typing import Any
 from aws_cdk import cloudformation_include as cfi
 from constructs import Construct
 
-from . import defaults
+from . import defaults, limits
 
 # CloudFormation stops waiting for a cleanup answer after this long (default: one hour); longer
 # than the handler's own timeout, so its guard answers first.
@@ -91,7 +91,7 @@ def user_resources(plan) -> tuple[dict[str, Any], dict[str, Any]]:
             pid = f"{uid}InitialPassword"
             parameters[pid] = {
                 "Type": "String", "NoEcho": True, "MinLength": plan.password_policy.minimum_length,
-                "MaxLength": cr.IAM_PASSWORD_MAX, "AllowedPattern": cr.password_pattern(plan.password_policy),
+                "MaxLength": limits.PASSWORD_MAX, "AllowedPattern": cr.password_pattern(plan.password_policy),
                 "ConstraintDescription": cr.pattern_description(plan.password_policy),
                 "Description": f"Initial console password of IAM user {plan.user_name} (NoEcho, never stored)"}
             password = {"Ref": pid}

@@ -28,9 +28,6 @@ GENERATED = "generated"
 PARAMETER = "parameter"
 """``ConsoleAccess.initial_password``: the deployer types it into a NoEcho parameter."""
 
-DEFAULT_PASSWORD_LENGTH = 32
-SERIAL_MAX = 2**31 - 1  # AWS::IAM::AccessKey Serial is an Integer
-IAM_PASSWORD_MAX = 128
 # Secrets Manager's punctuation minus the characters IAM does not count as symbols
 # (IAM's set: ! @ # $ % ^ & * ( ) _ + - = [ ] { } | ').
 EXCLUDED_PASSWORD_CHARACTERS = "\"`,./:;<>?\\~"
@@ -255,9 +252,9 @@ def check_console(p: ProblemCollector, field_name: str, console: ConsoleAccess, 
             p.add(f"{field_name}.password_length",
                   f"{length} is shorter than the password policy's minimum_length {policy.minimum_length}; "
                   f"IAM would refuse the generated password: use at least {policy.minimum_length}")
-        elif length > IAM_PASSWORD_MAX:
-            p.add(f"{field_name}.password_length", f"{length} is longer than IAM's {IAM_PASSWORD_MAX}-character maximum")
-    if policy.minimum_length > IAM_PASSWORD_MAX:
+        elif length > limits.PASSWORD_MAX:
+            p.add(f"{field_name}.password_length", f"{length} is longer than IAM's {limits.PASSWORD_MAX}-character maximum")
+    if policy.minimum_length > limits.PASSWORD_MAX:
         p.add("password_policy.minimum_length", f"{policy.minimum_length} exceeds IAM's password maximum")
     _check_principals(p, f"{field_name}.password_readers", console.password_readers)
 
@@ -284,8 +281,8 @@ def normalise_slots(p: ProblemCollector, field_name: str, value: Any) -> list[tu
             continue  # "N key slots" above says it
         if isinstance(number, bool) or number not in (1, 2):
             p.add(f"{f}.slot", f"{show(s.slot)} must be 1 or 2")
-        if isinstance(s.serial, bool) or not isinstance(s.serial, int) or not 1 <= s.serial <= SERIAL_MAX:
-            p.add(f"{f}.serial", f"{show(s.serial)} must be a whole number >= 1 and <= {SERIAL_MAX} (bump it to "
+        if isinstance(s.serial, bool) or not isinstance(s.serial, int) or not 1 <= s.serial <= limits.ACCESS_KEY_SERIAL_MAX:
+            p.add(f"{f}.serial", f"{show(s.serial)} must be a whole number >= 1 and <= {limits.ACCESS_KEY_SERIAL_MAX} (bump it to "
                                  "rotate the key)")
         if not isinstance(s.active, bool):
             p.add(f"{f}.active", f"{show(s.active)} must be True or False")
@@ -389,7 +386,7 @@ def check_initial_password_secret_value(p: ProblemCollector, field_name: str, st
 # -- generation ------------------------------------------------------------------------------
 
 def generated_password_length(console: ConsoleAccess, policy: PasswordPolicy) -> int:
-    return console.password_length or max(DEFAULT_PASSWORD_LENGTH, policy.minimum_length)
+    return console.password_length or max(defaults.GENERATED_PASSWORD_LENGTH, policy.minimum_length)
 
 
 def password_pattern(policy: PasswordPolicy) -> str:

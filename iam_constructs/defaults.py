@@ -50,3 +50,7 @@ MFA_DENY_EXCEPT_OWN_USER_ONLY: tuple[str, ...] = (
 
 # Where credential secrets live in Secrets Manager.
 SECRET_NAME_PREFIX = "/iam-users"
+
+# The length of a generated console password unless the user's console_access sets one (at least the
+# account policy's minimum length).
+GENERATED_PASSWORD_LENGTH = 32

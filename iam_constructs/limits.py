@@ -70,6 +70,8 @@ CONDITION_IF_EXISTS = "IfExists"
 PASSWORD_MIN_LENGTH_RANGE = (6, 128)
 PASSWORD_REUSE_PREVENTION_RANGE = (1, 24)
 PASSWORD_MAX_AGE_RANGE = (1, 1095)
+PASSWORD_MAX = 128  # the longest password IAM takes (CreateLoginProfile)
+ACCESS_KEY_SERIAL_MAX = 2**31 - 1  # AWS::IAM::AccessKey Serial is an Integer
 
 # -- Secrets Manager --------------------------------------------------------------------------
 # CreateSecret Name (botocore NameType: 1-512, no pattern in the model; its documentation):
