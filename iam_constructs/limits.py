@@ -99,6 +99,7 @@ TEMPLATE_BODY_MAX_BYTES = 1_000_000  # via S3
 TEMPLATE_INLINE_MAX_BYTES = 51_200
 # The library adds no outputs; it adds a parameter per user with initial_password="parameter".
 STACK_PARAMETERS_MAX = 200
+# The handlers restate it (they run without this package); their tests hold every answer to it.
 CUSTOM_RESOURCE_RESPONSE_MAX_BYTES = 4096
 # Inline Lambda code (ZipFile): CloudFormation takes up to 4 MB zipped; it lifted its 4,096-character
 # limit in 2022. The library's own budget per handler (_handler_source): small enough to read whole in
