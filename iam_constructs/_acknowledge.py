@@ -7,6 +7,16 @@ from typing import Mapping
 import aws_cdk as cdk
 from constructs import IConstruct
 
+# Findings other packs raise on a user given direct policies on purpose (direct_policies_reason), as
+# the validation report prints their ids.
+USER_HAS_POLICIES = "NIST.800.53.R5::NIST.800.53.R5-IAMUserNoPolicies"
+
+
+def aws_managed_policy_finding(name: str) -> str:
+    """AwsSolutions-IAM4's finding for the AWS managed policy ``name`` attached to a principal."""
+    return f"AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]"
+
+
 SECRET_ROTATION = {
     "AwsSolutions::AwsSolutions-SMG4":
         "Holds an IAM credential, not a database password: a Secrets Manager rotation function cannot rotate it. "

@@ -275,11 +275,10 @@ def plan_user(stack: cdk.Stack | None, where: str, props: UserProps) -> tuple[Us
         reasons[CONSOLE_AND_KEYS_ACK] = console_and_keys_reason
     if direct and isinstance(direct_policies_reason, str):
         reasons[NO_DIRECT_POLICIES_ACK] = direct_policies_reason
-        reasons["NIST.800.53.R5::NIST.800.53.R5-IAMUserNoPolicies"] = direct_policies_reason
+        reasons[ack.USER_HAS_POLICIES] = direct_policies_reason
         for name in direct_managed_policies:
             if isinstance(name, str) and not name.startswith("arn:") and not is_unresolved(name):
-                reasons[f"AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{name}]"] = \
-                    direct_policies_reason
+                reasons[ack.aws_managed_policy_finding(name)] = direct_policies_reason
     reasons.update(acknowledgements or {})
     key = credentials_key if isinstance(credentials_key, cr.CredentialsKey) else None
     key_id = cr.key_id_of(credentials_key, stack)
@@ -746,8 +745,7 @@ class IamUser(PrincipalMembers, cdk.Resource):
         if not (isinstance(reason, str) and reason.strip()):
             raise IamConstructsError([Problem(self._plan.where, field, message)])
         if first_direct_acknowledgement(self._stack, self._plan.where):
-            acknowledge(self, {NO_DIRECT_POLICIES_ACK: reason,
-                               "NIST.800.53.R5::NIST.800.53.R5-IAMUserNoPolicies": reason})
+            acknowledge(self, {NO_DIRECT_POLICIES_ACK: reason, ack.USER_HAS_POLICIES: reason})
         return reason
 
     def _set_direct_policies(self) -> None:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
 import pytest
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks
 
@@ -130,6 +131,29 @@ def test_library_output_is_clean_under_all_three_packs(tmp_path):
     assert plugin.last_findings == []
     reasons = [s["reason"] for p in report["pluginReports"] for s in p.get("suppressedViolations", [])]
     assert reasons and all(len(r) > 40 for r in reasons)
+
+
+def test_direct_policies_reason_acknowledges_what_each_pack_finds(tmp_path):
+    """A user given an AWS managed policy and a customer statement directly, with a reason: each pack's
+    finding on it (AwsSolutions-IAM4 for the managed policy, NIST's IAMUserNoPolicies, ours) is
+    acknowledged with that reason, and nothing else is found."""
+    def build(app):
+        stack = cdk.Stack(app, "S")
+        key = CredentialsKey(stack, "Key", administrators=[DEPLOYER])
+        group = IamGroup(stack, "G", group_name="g", enforce_mfa=True)
+        user = IamUser(stack, "Jane", user_name="jane", tags=TAGS, console_access=True, groups=[group],
+                       credentials_key=key, direct_managed_policies=["ReadOnlyAccess"],
+                       direct_policies_reason="audit role until SSO lands")
+        user.add_to_principal_policy(iam.PolicyStatement(actions=["s3:GetObject"],
+                                                         resources=["arn:aws:s3:::bucket/report.csv"]))
+    report, error, _ = _report(tmp_path, build, lambda app: [AwsSolutionsChecks(app), NIST80053R5Checks(app)])
+    unacknowledged = [(p["pluginName"], v["ruleName"]) for p in report["pluginReports"] for v in p["violations"]]
+    assert unacknowledged == [] and error is None
+    on_the_reason = {(p["pluginName"], s["ruleName"]) for p in report["pluginReports"]
+                     for s in p.get("suppressedViolations", []) if s["reason"] == "audit role until SSO lands"}
+    assert {("AwsSolutions", "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/ReadOnlyAccess]"),
+            ("NIST.800.53.R5", "NIST.800.53.R5-IAMUserNoPolicies"),
+            ("IamConstructs", "IamConstructs-NoDirectUserPolicies")} <= on_the_reason, on_the_reason
 
 
 def test_example_app_has_zero_unacknowledged_findings(tmp_path):
