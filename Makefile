@@ -28,7 +28,7 @@ synth: $(VENV)/.runtime node_modules/.installed
 	@echo "Templates written:"; ls -1 cdk.out/*.template.json
 
 # The inner loop: the tests of pure Python logic (both custom-resource handlers, modules and inline
-# bundles, against generated hostile events; the roster reader; token recognition). ~35 s on 2 cores.
+# bundles, against generated hostile events; the roster reader; token recognition). ~20 s on 2 cores.
 UNIT_TESTS := tests/handler/test_diff.py tests/handler/test_physical_id_versions.py \
 	tests/handler/test_hostile_events.py tests/handler/test_protocol.py \
 	tests/cleanup/test_hostile_events.py tests/cleanup/test_protocol.py \
