@@ -51,6 +51,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from proctree import descendants  # noqa: E402
+
 
 # -- the two variants, patched into the library in the child process ---------------------------
 def _patch(variant: str) -> None:
@@ -170,19 +172,8 @@ def _users_app(n: int, outdir: str) -> None:
 
 def _tree_cpu_seconds(root: int) -> float:
     """User + system CPU of ``root``'s descendants (the jsii Node processes), from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-                children.setdefault(ppid, []).append(int(entry))
-            except (OSError, ValueError, IndexError):
-                continue
-    ticks, todo = 0, list(children.get(root, []))
-    while todo:
-        pid = todo.pop()
-        todo += children.get(pid, [])
+    ticks = 0
+    for pid in descendants(root):
         try:
             with open(f"/proc/{pid}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
