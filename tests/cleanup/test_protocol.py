@@ -1,6 +1,6 @@
 """Protocol and fault injection for the cleanup handler: every path ends in exactly one response
 within the Lambda's time, the body stays under CloudFormation's cap, throttling is retried, lists are
-paged, and the inline code fits CloudFormation's ZipFile limit."""
+paged, and a failure leaves a traceback in the function's log."""
 
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
-"""The inline code of both handlers is the readable modules as written (only docstrings and the
-relative imports between the parts go), stays within the library's budget, and a failure leaves a
-traceback in the function's log that names the function and shows the line."""
+"""The inline code of both handlers is the readable modules' lines as written (docstrings, comments,
+blank lines and the relative imports between the parts go), its parts share one namespace without
+clashes and import only what the Lambda runtime has, it stays within the library's budget, and a
+failure leaves a traceback in the function's log that names the function and shows the line."""
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,6 +55,36 @@ def test_inline_code_is_the_modules_as_written(name):
     defined = {n.name for tree in _modules(bundle) for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
     assert defined == {n.name for n in ast.walk(inline) if isinstance(n, ast.FunctionDef)}
     assert bundle.ENTRY_POINT in defined
+
+
+@pytest.mark.parametrize("name", BUNDLES)
+def test_every_inline_line_is_a_line_of_a_module_as_written(name):
+    """Text, not a re-print of the tree: the source is the same whichever Python synthesizes it, and a
+    traceback's line is the module's line."""
+    bundle = BUNDLES[name]
+    folder = Path(bundle.__file__).parent
+    written = [set((folder / part).read_text(encoding="utf-8").splitlines()) for part in bundle.PARTS]
+    lines = bundle.inline_source().splitlines()
+    stray = [line for line in lines if not any(line in part or any(w.startswith(line + " ") for w in part)
+                                               for part in written)]
+    assert stray == []
+
+
+@pytest.mark.parametrize("name", BUNDLES)
+def test_the_parts_share_one_namespace_without_clashes_and_import_only_what_lambda_has(name):
+    bundle = BUNDLES[name]
+    defined: dict[str, str] = {}
+    for part, tree in zip(bundle.PARTS, _modules(bundle)):
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                module = node.module if isinstance(node, ast.ImportFrom) else None
+                roots = {(module or a.name).split(".")[0] for a in node.names}
+                assert getattr(node, "level", 0) or roots <= sys.stdlib_module_names | {"boto3", "botocore"}, (part, roots)
+                continue  # the same import in two parts binds the same thing
+            for target in ast.walk(node) if isinstance(node, (ast.Assign, ast.AnnAssign)) else [node]:
+                bound = getattr(target, "name", None) or (target.id if isinstance(target, ast.Name) else None)
+                if bound:
+                    assert defined.setdefault(bound, part) == part, f"{bound}: defined by {defined[bound]} and {part}"
 
 
 def test_a_failure_logs_a_traceback_naming_the_function(clients, cloudformation, response_server, capfd):

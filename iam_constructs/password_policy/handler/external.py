@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 def client(service):
     """A client retrying in botocore's standard mode: the function's environment sets AWS_RETRY_MODE
-    and AWS_MAX_ATTEMPTS (``_inline_function.RETRIES``)."""
+    and AWS_MAX_ATTEMPTS (``_inline_function.retry_environment``)."""
     return boto3.client(service)
 
 
