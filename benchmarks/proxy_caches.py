@@ -6,8 +6,9 @@ them and without, side by side, in the same run.
 
 The memos (commit d873304, "cached stack facts"; 3e632f8 for the ARNs): ``node.path`` of a scope,
 ``Stack.of(scope)``, the stack's account registry, the set of stacks a user stack already depends
-on (all written into the scope's or the stack's ``__dict__``), and the ARN token of ``IamUser`` and
-``IamGroup`` (written into their own ``__dict__`` on first read).
+on (all written into the scope's or the stack's ``__dict__``). (The ARN token of ``IamUser`` and
+``IamGroup`` is not a memo but the construct's own state, one token for its life, as an L2's ARN
+attribute is; both variants keep it on the construct.)
 
 Two app shapes, each run with the memos patched in ("memo") and with direct reads patched in
 ("direct", what the library does since), whatever the library itself does today:
@@ -60,7 +61,6 @@ def _patch(variant: str) -> None:
     from constructs import Construct
 
     from iam_constructs import _registry as reg
-    from iam_constructs import group as group_mod
     from iam_constructs import user as user_mod
 
     def registry_direct(stack: cdk.Stack) -> reg._AccountRegistry:
@@ -97,13 +97,6 @@ def _patch(variant: str) -> None:
                 seen.add(id(on))
                 stack.add_stack_dependency(on, "IAM users join groups declared in this stack")
 
-        def memo_arn(attr: str, make):
-            def get(self):
-                arn = self.__dict__.get("_arn")
-                if arn is None:
-                    arn = self.__dict__["_arn"] = make(self)
-                return arn
-            return property(get)
     else:
         def path_of(scope: Construct) -> str:
             return scope.node.path
@@ -117,26 +110,6 @@ def _patch(variant: str) -> None:
             if not any(d is on for d in stack.dependencies):
                 stack.add_stack_dependency(on, "IAM users join groups declared in this stack")
 
-        def memo_arn(attr: str, make):
-            # The token minted once per construct, on first read, kept in the account registry by
-            # construct path (what the library does without the memo: _registry.arn_token).
-            def get(self):
-                where = self._plan.where if attr == "user_arn" else self._where
-                tokens = registry(self._stack).arns
-                arn = tokens.get(where)
-                if arn is None:
-                    arn = tokens[where] = make(self)
-                return arn
-            return property(get)
-
-    def user_arn(self) -> str:
-        return self._get_resource_arn_attribute(self.resource.attr_arn, service="iam", region="", resource="user",
-                                                resource_name=self._plan.path[1:] + self._plan.user_name)
-
-    def group_arn(self) -> str:
-        return self._get_resource_arn_attribute(self.resource.attr_arn, service="iam", region="", resource="group",
-                                                resource_name=self._path[1:] + self._group_name)
-
     import importlib
     for name in ("_registry", "user", "group", "mfa", "password_policy.construct", "scheduled_audit", "credentials"):
         module = importlib.import_module(f"iam_constructs.{name}")
@@ -145,8 +118,6 @@ def _patch(variant: str) -> None:
                 setattr(module, attr, value)
     reg._registry = registry
     user_mod._depend_once = depend_once
-    user_mod.IamUser.user_arn = memo_arn("user_arn", user_arn)
-    group_mod.IamGroup.group_arn = memo_arn("group_arn", group_arn)
 
 
 def _users_app(n: int, outdir: str) -> None:

@@ -1,5 +1,5 @@
 """Account-wide facts of one app (IAM names claimed, the declared password policy, generated
-password lengths, per-construct state), kept by one hidden construct under the app's root, one
+password lengths, users with a parameter password), kept by one hidden construct under the app's root, one
 registry per account.
 
 Nothing is memoised in the CDK's objects (jsii proxies): benchmarks/proxy_caches.py measured what
@@ -10,7 +10,7 @@ them and 24.8 s without (+1.7 %); the roster app (IamUsers), 14.2 s and 13.9 s."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, cast
+from typing import Any, cast
 
 import aws_cdk as cdk
 from constructs import Construct, IConstruct
@@ -26,10 +26,6 @@ class _AccountRegistry:
     password_lengths: list[tuple[str, int]] = field(default_factory=list)
     # Paths of the users whose initial password is a NoEcho parameter, by stack path.
     parameter_users: dict[str, list[str]] = field(default_factory=dict)
-    # Paths of the users whose direct-policy escape hatch is acknowledged already.
-    direct_acknowledged: set[str] = field(default_factory=set)
-    # ARN tokens of IamUser and IamGroup, by construct path: one token per construct.
-    arns: dict[str, str] = field(default_factory=dict)
 
 
 class _AppRegistry(Construct):
@@ -133,23 +129,3 @@ def record_parameter_user(stack: cdk.Stack, owner_path: str) -> bool:
 
 def parameter_users(stack: cdk.Stack) -> list[str]:
     return list(_registry(stack).parameter_users.get(path_of(stack), ()))
-
-
-def first_direct_acknowledgement(stack: cdk.Stack, owner_path: str) -> bool:
-    """True the first time it is asked for ``owner_path``: the user's direct-policy escape hatch is
-    acknowledged once."""
-    done = _registry(stack).direct_acknowledged
-    if owner_path in done:
-        return False
-    done.add(owner_path)
-    return True
-
-
-def arn_token(stack: cdk.Stack, owner_path: str, make: Callable[[], str]) -> str:
-    """The ARN token of the user or group at ``owner_path``, made on first use: the same token for
-    the life of the construct, as a CDK L2's ARN attribute is (each ``make()`` mints another)."""
-    arns = _registry(stack).arns
-    token = arns.get(owner_path)
-    if token is None:
-        token = arns[owner_path] = make()
-    return token

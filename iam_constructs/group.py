@@ -21,7 +21,7 @@ from constructs import Construct, IValidation
 from . import limits
 from ._principal import PrincipalMembers
 from ._policy import document, managed_policy_arn, statement
-from ._registry import arn_token, claim, claimed_count, path_of, stack_of
+from ._registry import claim, claimed_count, path_of, stack_of
 from ._tokens import account_id, is_unresolved, partition
 from ._acknowledge import acknowledge
 from ._validate import check_acknowledgements, check_name, check_path, check_policy_size
@@ -290,6 +290,7 @@ class IamGroup(PrincipalMembers, cdk.Resource):
         # A physical name lets the CDK build the group's ARN for a stack in another environment.
         super().__init__(scope, id, physical_name=None if is_unresolved(group_name) else group_name)
         self._stack = stack
+        self._arn: str | None = None  # one token for the construct's life, as an L2's ARN attribute
         self._where = where
         self._group_name = group_name
         self._path = path
@@ -363,9 +364,11 @@ class IamGroup(PrincipalMembers, cdk.Resource):
     def group_arn(self) -> str:
         """The group's ARN (path included): ``GetAtt Arn`` in its own environment, the ARN built from
         partition, account, path and name elsewhere."""
-        return arn_token(self._stack, self._where, lambda: self._get_resource_arn_attribute(
-            self.resource.attr_arn, service="iam", region="", resource="group",
-            resource_name=self._path[1:] + self._group_name))
+        if self._arn is None:
+            self._arn = self._get_resource_arn_attribute(
+                self.resource.attr_arn, service="iam", region="", resource="group",
+                resource_name=self._path[1:] + self._group_name)
+        return self._arn
 
     @property
     def group_ref(self) -> iam_refs.GroupReference:

@@ -26,7 +26,7 @@ from . import defaults, limits
 from ._acknowledge import acknowledge
 from ._principal import PrincipalMembers
 from ._policy import managed_policy_arn
-from ._registry import (arn_token, claim_all, declared_password_policy, first_direct_acknowledgement, parameter_users, path_of,
+from ._registry import (claim_all, declared_password_policy, parameter_users, path_of,
                         record_console_password_length, record_parameter_user, stack_of)
 from ._tokens import is_unresolved
 from ._user_template import include, logical_id
@@ -540,6 +540,8 @@ class IamUser(PrincipalMembers, cdk.Resource):
         # A physical name lets the CDK build the user's ARN for a stack in another environment.
         super().__init__(scope, id, physical_name=plan.user_name)
         self._stack = stack
+        self._arn: str | None = None  # one token for the construct's life, as an L2's ARN attribute
+        self._direct_acknowledged = False
         self._direct_policies_reason = direct_policies_reason
         self._credentials_key = credentials_key
         self._grants: GrantPolicies | None = None
@@ -685,9 +687,11 @@ class IamUser(PrincipalMembers, cdk.Resource):
     def user_arn(self) -> str:
         """The user's ARN, path included: ``GetAtt Arn`` in its own environment, the ARN built from
         partition, account, path and name elsewhere."""
-        return arn_token(self._stack, self._plan.where, lambda: self._get_resource_arn_attribute(
-            self.resource.attr_arn, service="iam", region="", resource="user",
-            resource_name=self._plan.path[1:] + self._plan.user_name))
+        if self._arn is None:
+            self._arn = self._get_resource_arn_attribute(
+                self.resource.attr_arn, service="iam", region="", resource="user",
+                resource_name=self._plan.path[1:] + self._plan.user_name)
+        return self._arn
 
     @property
     def user_ref(self) -> iam_refs.UserReference:
@@ -744,7 +748,8 @@ class IamUser(PrincipalMembers, cdk.Resource):
         reason = self._direct_policies_reason
         if not (isinstance(reason, str) and reason.strip()):
             raise IamConstructsError([Problem(self._plan.where, field, message)])
-        if first_direct_acknowledgement(self._stack, self._plan.where):
+        if not self._direct_acknowledged:  # once, however many policies come
+            self._direct_acknowledged = True
             acknowledge(self, {NO_DIRECT_POLICIES_ACK: reason, ack.USER_HAS_POLICIES: reason})
         return reason
 

@@ -133,3 +133,14 @@ def test_group_without_policies_has_no_policy_resource():
     t = template(stack)
     t.resource_count_is("AWS::IAM::ManagedPolicy", 0)
     assert "ManagedPolicyArns" not in next(iter(resources_of_type(t, "AWS::IAM::Group").values()))["Properties"]
+
+
+def test_each_construct_has_its_own_arn_even_where_paths_read_alike():
+    """A user with id 'a/b' (the CDK makes it 'a--b') beside a group 'b' under a construct 'a': two
+    principals, each ARN its own resource's."""
+    from constructs import Construct
+    stack = new_stack()
+    user = IamUser(stack, "a/b", user_name="jane", tags=TAGS)
+    group = IamGroup(Construct(stack, "a"), "b", group_name="devs")
+    assert stack.resolve(user.user_arn) == {"Fn::GetAtt": [stack.resolve(user.resource.ref)["Ref"], "Arn"]}
+    assert stack.resolve(group.group_arn) == {"Fn::GetAtt": [stack.resolve(group.resource.ref)["Ref"], "Arn"]}
