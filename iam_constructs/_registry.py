@@ -90,6 +90,12 @@ def claim_all(stack: cdk.Stack, kind: str, entries) -> list[tuple[str, str, str]
     return clashes
 
 
+def holder_of(stack: cdk.Stack, kind: str, name: str) -> str | None:
+    """The path that holds ``name`` for ``kind`` in the stack's account (case-insensitively), or None;
+    claims nothing."""
+    return _registry(stack).names.get((kind, name.lower()))
+
+
 def claimed_count(stack: cdk.Stack, kind: str) -> int:
     """How many names of ``kind`` are claimed in the stack's account in this app."""
     return _registry(stack).claimed.get(kind, 0)

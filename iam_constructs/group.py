@@ -21,7 +21,7 @@ from constructs import Construct, IValidation
 from . import limits
 from ._principal import PrincipalMembers
 from ._policy import document, managed_policy_arn, statement
-from ._registry import claim, claimed_count, path_of, stack_of
+from ._registry import claim, claimed_count, holder_of, path_of, stack_of
 from ._tokens import account_id, is_unresolved, partition
 from ._acknowledge import acknowledge
 from ._validate import check_acknowledgements, check_name, check_path, check_policy_size
@@ -270,18 +270,19 @@ class IamGroup(PrincipalMembers, cdk.Resource):
         p = ProblemCollector(where)
         p.extend(problems)
         stack = stack_of(scope)
-        declared = 0  # groups of this account declared in the app, this one included
+        declared = 0  # groups declared in this app for this account, this one included
         if not p and not is_unresolved(group_name):
             declared = claimed_count(stack, "group") + 1
-            if declared > limits.GROUPS_PER_ACCOUNT_MAX:
-                p.add("group_name", f"{show(group_name)} would be the {_ordinal(declared)} IAM group of this account; "
-                                    f"IAM allows at most {limits.GROUPS_PER_ACCOUNT_MAX} per account even with a "
-                                    "quota increase: merge groups")
+            holder = holder_of(stack, "group", group_name)
+            if holder is not None:
+                p.add("group_name", f"{show(group_name)} is already used by {holder} "
+                                    "(IAM group names are unique case-insensitively); rename one")
+            elif declared > limits.GROUPS_PER_ACCOUNT_MAX:
+                p.add("group_name", f"{show(group_name)} would be the {_ordinal(declared)} IAM group declared in "
+                                    f"this app for this account; IAM allows at most {limits.GROUPS_PER_ACCOUNT_MAX} "
+                                    "per account even with a quota increase: merge groups")
             else:
-                holder = claim(stack, "group", group_name, where)
-                if holder is not None:
-                    p.add("group_name", f"{show(group_name)} is already used by {holder} "
-                                        "(IAM group names are unique case-insensitively); rename one")
+                claim(stack, "group", group_name, where)
         p.raise_if_any()
         if plan is None:  # plan_group gives a plan whenever it gives no problem
             raise IamConstructsError(problems)
@@ -325,7 +326,8 @@ class IamGroup(PrincipalMembers, cdk.Resource):
         if declared == limits.GROUPS_PER_ACCOUNT_DEFAULT + 1:
             cdk.Annotations.of(self).add_warning_v2(
                 "iam-constructs:groupsOverDefaultQuota",
-                f"group_name: {show(group_name)} is the {_ordinal(declared)} IAM group declared for this account; "
+                f"group_name: {show(group_name)} is the {_ordinal(declared)} IAM group declared in this app for this "
+                f"account; "
                 f"IAM's default quota is {limits.GROUPS_PER_ACCOUNT_DEFAULT} groups per account (at most "
                 f"{limits.GROUPS_PER_ACCOUNT_MAX} with an increase): the deployment fails unless the quota was raised")
 

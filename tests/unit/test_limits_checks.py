@@ -7,6 +7,7 @@ from aws_cdk import assertions
 
 from iam_constructs import PARAMETER, ConsoleAccess, IamConstructsError, IamGroup, IamUsers
 from iam_constructs import limits
+from iam_constructs._registry import claimed_count
 from tests.support import TAGS, new_stack
 
 # -- groups per account ------------------------------------------------------------------------
@@ -23,7 +24,8 @@ def test_warns_past_the_default_quota_of_groups_per_account():
     _groups(second, 250, limits.GROUPS_PER_ACCOUNT_DEFAULT + 1)
     annotations = assertions.Annotations.from_stack(second)
     annotations.has_warning(f"/Second/G{limits.GROUPS_PER_ACCOUNT_DEFAULT}", assertions.Match.string_like_regexp(
-        r"group_name: 'group-300' is the 301st IAM group declared for this account; IAM's default quota is 300"))
+        r"group_name: 'group-300' is the 301st IAM group declared in this app for this account; IAM's default "
+        r"quota is 300"))
     warned = annotations.find_warning("*", assertions.Match.string_like_regexp("default quota"))
     assert len(warned) == 1, warned  # once, on the group that passes the quota
     assert not assertions.Annotations.from_stack(first).find_warning("*", assertions.Match.any_value())
@@ -35,10 +37,13 @@ def test_fails_past_the_maximum_of_groups_per_account():
     _groups(first, 0, 250)
     _groups(second, 250, limits.GROUPS_PER_ACCOUNT_MAX)  # 500: the most IAM allows
     with pytest.raises(IamConstructsError, match=r"Second/G500: group_name: 'group-500' would be the 501st IAM group "
-                                                 r"of this account; IAM allows at most 500"):
+                                                 r"declared in this app for this account; IAM allows at most 500"):
         IamGroup(second, "G500", group_name="group-500")
-    # Nothing was claimed for the refused group: another account still takes it.
-    IamGroup(new_stack("Elsewhere", app, env=cdk.Environment(account="111122223333")), "G500", group_name="group-500")
+    # Nothing was claimed for the refused group, and a name already taken is named as such, not as the 501st.
+    assert claimed_count(second, "group") == limits.GROUPS_PER_ACCOUNT_MAX
+    assert second.node.try_find_child("G500") is None
+    with pytest.raises(IamConstructsError, match=r"'group-007' is already used by First/G7"):
+        IamGroup(second, "Again", group_name="group-007")
 
 
 # -- parameters per stack ----------------------------------------------------------------------
@@ -65,6 +70,23 @@ def test_fails_at_synth_past_200_parameters_per_stack():
                                            r"the BootstrapVersion of the stack synthesizer\); CloudFormation allows at "
                                            r"most 200 per stack"):
         cdk.App.of(stack).synth()
+
+
+@pytest.mark.parametrize("synthesizer", [cdk.CliCredentialsStackSynthesizer, cdk.BootstraplessSynthesizer])
+def test_synthesizers_that_make_no_bootstrap_version_take_200_user_parameters(synthesizer):
+    stack = new_stack(synthesizer=synthesizer())
+    IamUsers(stack, "Users", users=_parameter_users(limits.STACK_PARAMETERS_MAX))
+    parameters = assertions.Template.from_stack(stack).to_json()["Parameters"]
+    assert len(parameters) == limits.STACK_PARAMETERS_MAX and "BootstrapVersion" not in parameters
+
+
+def test_a_second_synthesis_counts_the_bootstrap_version_once():
+    stack = new_stack()
+    IamUsers(stack, "Users", users=_parameter_users(limits.STACK_PARAMETERS_MAX - 1))
+    app = cdk.App.of(stack)
+    app.synth()
+    assert len(app.synth(force=True).get_stack_by_name(stack.stack_name).template["Parameters"]) == \
+        limits.STACK_PARAMETERS_MAX
 
 
 def test_counts_every_parameter_of_the_stack_and_no_bootstrap_version_where_none_is_made():
