@@ -481,7 +481,7 @@ class _Builder:
         out = LineDict()
         out.line = frame.line
         out.lines = {}
-        for source in reversed(frame.merges):
+        for source in reversed(frame.merges or ()):
             for key, value in source.items():
                 out[key] = value
                 out.lines[key] = source.line_of(key)

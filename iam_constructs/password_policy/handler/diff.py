@@ -36,7 +36,7 @@ def parse(props):
     """ResourceProperties (CloudFormation sends every value as a string) to API arguments: every
     field, always, because the API has no partial update. An error names the property (the event's
     other fields are checked by ``plan``)."""
-    out = {}
+    out: dict[str, int | bool] = {}
     for name, bounds in FIELDS.items():
         raw = props.get(name)
         text = str(raw).lower()
