@@ -42,6 +42,14 @@ def path_of(scope: IConstruct) -> str:
     return scope.node.path
 
 
+def child_path(scope: IConstruct, id: str) -> str:
+    """The path the construct ``id`` in ``scope`` gets, before it is made (the CDK writes a '/' in
+    an id as '--'): where its problems are reported."""
+    parent = scope.node.path
+    child = id.replace("/", "--")
+    return f"{parent}/{child}" if parent else child
+
+
 def stack_of(scope: IConstruct) -> cdk.Stack:
     """The stack ``scope`` is in (``scope`` itself for a stack)."""
     return scope if isinstance(scope, cdk.Stack) else cdk.Stack.of(scope)

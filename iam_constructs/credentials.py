@@ -120,9 +120,9 @@ class CredentialsKey(Construct):
 
     def __init__(self, scope: Construct, id: str, *, administrators: Sequence[str] = (), alias: str | None = None,
                  removal_policy: cdk.RemovalPolicy = cdk.RemovalPolicy.RETAIN) -> None:
-        from ._registry import path_of
+        from ._registry import child_path
         check_scope_and_id(scope, id)
-        p = ProblemCollector(f"{path_of(scope)}/{id}")
+        p = ProblemCollector(child_path(scope, id))
         administrators = normalise_principals(p, "administrators", administrators)
         if alias is not None and not (isinstance(alias, str) and _KEY_ALIAS.match(f"alias/{alias}")
                                       and not alias.startswith("aws/")):

@@ -21,7 +21,7 @@ from constructs import Construct, IValidation
 from . import limits
 from ._principal import PrincipalMembers
 from ._policy import document, managed_policy_arn, statement
-from ._registry import claim, claimed_count, holder_of, path_of, stack_of
+from ._registry import child_path, claim, claimed_count, holder_of, stack_of
 from ._tokens import account_id, is_unresolved, partition
 from ._acknowledge import acknowledge
 from ._validate import check_acknowledgements, check_name, check_path, check_policy_size
@@ -263,7 +263,7 @@ class IamGroup(PrincipalMembers, cdk.Resource):
         acknowledgements: Mapping[str, str] | None = None,
     ) -> None:
         check_scope_and_id(scope, id)
-        where = f"{path_of(scope)}/{id}"
+        where = child_path(scope, id)
         plan, problems = plan_group(where, group_name=group_name, path=path, managed_policies=managed_policies,
                                     statements=statements, enforce_mfa=enforce_mfa, members=members,
                                     policy_name=policy_name, acknowledgements=acknowledgements)

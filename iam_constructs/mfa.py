@@ -11,7 +11,7 @@ from constructs import Construct
 from . import defaults
 from ._acknowledge import UNSCOPABLE_IAM_READS, acknowledge
 from ._policy import document
-from ._registry import path_of, stack_singleton
+from ._registry import child_path, stack_singleton
 from ._tokens import account_id, partition
 from ._validate import check_path
 from .errors import Problem, ProblemCollector, check_scope_and_id, show
@@ -125,7 +125,7 @@ class _ManagedPolicyConstruct(Construct):
     def __init__(self, scope: Construct, id: str, doc: dict[str, Any], *, managed_policy_name: str | None,
                  path: str, problems: Sequence[Problem] = ()) -> None:
         check_scope_and_id(scope, id)
-        p = ProblemCollector(f"{path_of(scope)}/{id}")
+        p = ProblemCollector(child_path(scope, id))
         check_path(p, "path", path)
         if managed_policy_name is not None and not (isinstance(managed_policy_name, str)
                                                     and _POLICY_NAME.match(managed_policy_name)):
@@ -168,7 +168,7 @@ class MfaEnforcementPolicy(_ManagedPolicyConstruct):
                  allow_first_sign_in_password_change: bool = True) -> None:
         problems: list[Problem] = []
         if not isinstance(allow_first_sign_in_password_change, bool):
-            problems.append(Problem(f"{path_of(scope)}/{id}", "allow_first_sign_in_password_change",
+            problems.append(Problem(child_path(scope, id), "allow_first_sign_in_password_change",
                                     f"{show(allow_first_sign_in_password_change)} must be True or False"))
             allow_first_sign_in_password_change = True
         super().__init__(scope, id, mfa_enforcement_document(

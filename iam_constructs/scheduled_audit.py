@@ -26,7 +26,7 @@ from .errors import ProblemCollector, check_scope_and_id, show
 from ._validate import check_name
 from .limits import LOG_RETENTION_DAY_NAMES, LOG_RETENTION_DAYS, USER_NAME_MAX
 from .password_policy.construct import PYTHON_RUNTIME
-from ._registry import path_of
+from ._registry import child_path
 
 AUDIT_SOURCE = Path(__file__).with_name("audit.py")
 MAX_DAYS = 36500  # a bound on every day count: a larger number is a mistake, never a policy
@@ -51,7 +51,7 @@ class CredentialAudit(Construct):
                  departure_window_days: int = 30,
                  topic_key: kms.IKey | None = None, log_retention_days: int = 365) -> None:
         check_scope_and_id(scope, id)
-        p = ProblemCollector(f"{path_of(scope)}/{id}")
+        p = ProblemCollector(child_path(scope, id))
         for name, value in (("max_key_age_days", max_key_age_days), ("max_unused_days", max_unused_days),
                             ("departure_window_days", departure_window_days)):
             if type(value) is not int or not 1 <= value <= MAX_DAYS:

@@ -26,7 +26,7 @@ from . import defaults, limits
 from ._acknowledge import acknowledge
 from ._principal import PrincipalMembers
 from ._policy import managed_policy_arn
-from ._registry import (claim_all, declared_password_policy, parameter_users, path_of,
+from ._registry import (child_path, claim_all, declared_password_policy, parameter_users, path_of,
                         record_console_password_length, record_parameter_user, stack_of)
 from ._tokens import is_unresolved
 from ._user_template import include, logical_id
@@ -535,7 +535,7 @@ class IamUser(PrincipalMembers, cdk.Resource):
             direct_managed_policies=direct_managed_policies, direct_policies_reason=direct_policies_reason,
             acknowledgements=acknowledgements, cleanup_on_delete=cleanup_on_delete, disabled_since=disabled_since)
         stack = stack_of(scope)
-        where = f"{path_of(scope)}/{id}"
+        where = child_path(scope, id)
         plan, problems = plan_user(stack, where, props)
         if plan is None:
             raise IamConstructsError(problems)

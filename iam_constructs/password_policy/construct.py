@@ -15,7 +15,7 @@ from .. import _acknowledge as ack
 from .._acknowledge import acknowledge
 from .._inline_function import (HANDLER_TIMEOUT_SECONDS, PYTHON_RUNTIME, SERVICE_TIMEOUT_SECONDS,  # noqa: F401
                                inline_function)
-from .._registry import console_password_lengths, declare_password_policy, path_of, stack_of
+from .._registry import child_path, console_password_lengths, declare_password_policy, stack_of
 from ..errors import ProblemCollector, check_scope_and_id, show
 from ..limits import LOG_RETENTION_DAYS
 from .handler.bundle import inline_source
@@ -47,7 +47,7 @@ class AccountPasswordPolicy(Construct):
                  on_delete: OnDelete = "restore",
                  log_retention_days: int = 365) -> None:
         check_scope_and_id(scope, id)
-        where = f"{path_of(scope)}/{id}"
+        where = child_path(scope, id)
         policy = PasswordPolicy() if policy is None else policy
         p = ProblemCollector(where)
         if not isinstance(policy, PasswordPolicy):

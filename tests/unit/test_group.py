@@ -144,3 +144,13 @@ def test_each_construct_has_its_own_arn_even_where_paths_read_alike():
     group = IamGroup(Construct(stack, "a"), "b", group_name="devs")
     assert stack.resolve(user.user_arn) == {"Fn::GetAtt": [stack.resolve(user.resource.ref)["Ref"], "Arn"]}
     assert stack.resolve(group.group_arn) == {"Fn::GetAtt": [stack.resolve(group.resource.ref)["Ref"], "Arn"]}
+
+
+def test_a_problem_is_reported_at_the_path_the_cdk_gives_the_construct():
+    """An id holding '/' becomes '--' in the CDK's path; the message points there, not at a path that
+    does not exist."""
+    stack = new_stack()
+    with pytest.raises(IamConstructsError, match=r"^TestStack/team--devs: group_name: "):
+        IamGroup(stack, "team/devs", group_name="no spaces allowed")
+    with pytest.raises(IamConstructsError, match=r"^TestStack/ops--jane: user_name: "):
+        IamUser(stack, "ops/jane", user_name="jane smith", tags=TAGS)
