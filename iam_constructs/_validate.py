@@ -33,6 +33,13 @@ def check_name(p: ProblemCollector, field: str, value: Any, *, max_len: int, kin
                      "use ASCII letters, digits and _+=,.@-")
 
 
+def check_policy_name(p: ProblemCollector, field: str, value: Any, *, max_len: int) -> None:
+    """A customer-managed policy's name: 1 to ``max_len`` characters of IAM's name set."""
+    if not (isinstance(value, str) and 0 < len(value) <= max_len and limits.NAME_PATTERN.fullmatch(value)):
+        p.add(field, f"{show(value)} is not a managed-policy name; use 1-{max_len} of ASCII letters, digits and "
+                     "_+=,.@-")
+
+
 def check_path(p: ProblemCollector, field: str, value: Any) -> None:
     if is_unresolved(value):
         return

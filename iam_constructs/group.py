@@ -24,7 +24,7 @@ from ._policy import document, managed_policy_arn, statement
 from ._registry import child_path, claim, claimed_count, holder_of, stack_of
 from ._tokens import account_id, is_unresolved, partition
 from ._acknowledge import acknowledge
-from ._validate import check_acknowledgements, check_name, check_path, check_policy_size
+from ._validate import check_acknowledgements, check_name, check_path, check_policy_name, check_policy_size
 from .errors import IamConstructsError, Problem, ProblemCollector, check_scope_and_id, show
 from .mfa import MfaEnforcementPolicy, SelfServiceCredentialsPolicy
 
@@ -186,10 +186,8 @@ def plan_group(where: str, *, group_name: str, path: str = "/", managed_policies
               f"{', +1 for statements' if statements else ''}{', +2 for enforce_mfa' if enforce_mfa else ''}); "
               f"IAM allows at most {limits.MANAGED_POLICIES_PER_GROUP_MAX} per group: merge statements or "
               "split the group")
-    if policy_name is not None:
-        if not isinstance(policy_name, str) or not _POLICY_NAME.fullmatch(policy_name):
-            p.add("policy_name", f"{show(policy_name)} is not a managed-policy name; use 1-"
-                                 f"{limits.MANAGED_POLICY_NAME_MAX - 3} of ASCII letters, digits and _+=,.@-")
+    if policy_name is not None:  # "-N" is appended for the group's further policies: room left for it
+        check_policy_name(p, "policy_name", policy_name, max_len=limits.MANAGED_POLICY_NAME_MAX - 3)
     check_acknowledgements(p, "acknowledgements", acknowledgements)
     for i, m in enumerate(members):
         if not hasattr(m, "add_to_group"):
@@ -212,8 +210,6 @@ def _list_prop(p: ProblemCollector, field: str, value: Any, what: str) -> list:
 
 
 _AWS_MANAGED_ARN = re.compile(r"^arn:[\w-]+:iam::aws:policy/")
-# "-N" is appended for the group's further policies: room left for it.
-_POLICY_NAME = re.compile(r"[\w+=,.@-]{1,%d}" % (limits.MANAGED_POLICY_NAME_MAX - 3), re.ASCII)
 
 
 def _ordinal(n: int) -> str:
@@ -327,8 +323,7 @@ class IamGroup(PrincipalMembers, cdk.Resource):
             cdk.Annotations.of(self).add_warning_v2(
                 "iam-constructs:groupsOverDefaultQuota",
                 f"group_name: {show(group_name)} is the {_ordinal(declared)} IAM group declared in this app for this "
-                f"account; "
-                f"IAM's default quota is {limits.GROUPS_PER_ACCOUNT_DEFAULT} groups per account (at most "
+                f"account; IAM's default quota is {limits.GROUPS_PER_ACCOUNT_DEFAULT} groups per account (at most "
                 f"{limits.GROUPS_PER_ACCOUNT_MAX} with an increase): the deployment fails unless the quota was raised")
 
     # -- what was made ---------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Sequence
 
 from aws_cdk import aws_iam as iam
@@ -13,11 +12,10 @@ from ._acknowledge import UNSCOPABLE_IAM_READS, acknowledge
 from ._policy import document
 from ._registry import child_path, stack_singleton
 from ._tokens import account_id, partition
-from ._validate import check_path
+from ._validate import check_path, check_policy_name
 from .errors import Problem, ProblemCollector, check_scope_and_id, show
 from .limits import MANAGED_POLICY_NAME_MAX
 
-_POLICY_NAME = re.compile(r"[\w+=,.@-]{1,%d}\Z" % MANAGED_POLICY_NAME_MAX, re.ASCII)
 
 
 def _own_user_arns() -> list[str]:
@@ -127,10 +125,8 @@ class _ManagedPolicyConstruct(Construct):
         check_scope_and_id(scope, id)
         p = ProblemCollector(child_path(scope, id))
         check_path(p, "path", path)
-        if managed_policy_name is not None and not (isinstance(managed_policy_name, str)
-                                                    and _POLICY_NAME.match(managed_policy_name)):
-            p.add("managed_policy_name", f"{show(managed_policy_name)} is not a managed-policy name; use 1-"
-                                         f"{MANAGED_POLICY_NAME_MAX} of letters, digits and _+=,.@-")
+        if managed_policy_name is not None:
+            check_policy_name(p, "managed_policy_name", managed_policy_name, max_len=MANAGED_POLICY_NAME_MAX)
         p.extend(problems)
         p.raise_if_any()
         super().__init__(scope, id)
